@@ -1,0 +1,216 @@
+"""The stage-1 dashboard (`spectro_nb/apps/soc.py`) in a real browser: Debian's Chromium driven by
+pytest-playwright against `panel serve` on a free loopback port.
+
+Playwright's own browser download does not work offline, so the `browser_type_launch_args` fixture
+points Playwright at /usr/bin/chromium (Debian's `chromium` package; `.ci/setup` installs it) with
+the flags that keep Chromium off the closed network. The module is skipped, with the reason, where
+that browser or playwright is missing. Screenshots go to $SPECTRO_NB_SCREENSHOTS (CI keeps that folder)
+or else to a pytest temporary folder.
+
+The view writes what the tests check into the page: the selected pixel and its soc (`.soc-pixel`),
+the status line (`.soc-status`), the progress bar (`progress.soc-progress`), the error alert
+(`.soc-error`). Playwright's CSS locators pierce the open shadow roots Panel renders into.
+"""
+import os, re, signal, socket, subprocess, sys, time, urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path('/usr/bin/chromium')
+if not CHROMIUM.exists():
+    pytest.skip(f'{CHROMIUM} not found (Debian package chromium; .ci/setup installs it)', allow_module_level=True)
+pytest.importorskip('playwright', reason='playwright is not installed (dev extra)')
+pytest.importorskip('pytest_playwright', reason='pytest-playwright is not installed (dev extra)')
+pytest.importorskip('panel', reason='panel is not installed')
+from playwright.sync_api import expect  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO/'spectro_nb'/'apps'/'soc.py'
+FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+         '--disable-sync', '--no-first-run', '--disable-quic']
+START_TIMEOUT = 90   # s: the server's first session imports Panel, HoloViews and the package
+WAIT = 20_000        # ms: the longest a page element is waited for
+
+
+@pytest.fixture(scope='session')
+def browser_type_launch_args(browser_type_launch_args):
+    "Debian's Chromium instead of Playwright's download, with the flags this closed network needs."
+    return {**browser_type_launch_args, 'executable_path': str(CHROMIUM), 'args': FLAGS}
+
+
+@pytest.fixture(scope='session')
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, 'viewport': {'width': 1400, 'height': 1000}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope='module')
+def soc_url():
+    "`panel serve spectro_nb/apps/soc.py` on a free loopback port; its URL once a session renders; always stopped."
+    port = _free_port()
+    cmd = [sys.executable, '-m', 'panel', 'serve', str(APP), '--port', str(port), '--address', '127.0.0.1',
+           '--allow-websocket-origin', f'127.0.0.1:{port}', '--num-procs', '1']
+    log = open(Path(os.environ.get('TMPDIR', '/tmp'))/f'spectro_nb_panel_{port}.log', 'w+')
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f'http://127.0.0.1:{port}/soc'
+    try:
+        end = time.monotonic() + START_TIMEOUT
+        while True:   # the first GET runs the app once: it warms the imports too
+            if proc.poll() is not None:
+                log.seek(0); pytest.fail(f'panel serve exited with {proc.returncode}:\n{log.read()[-3000:]}')
+            try:
+                with urllib.request.urlopen(url, timeout=30) as r:
+                    if r.status == 200: break
+            except OSError: pass
+            if time.monotonic() > end:
+                log.seek(0); pytest.fail(f'panel serve did not answer {url} within {START_TIMEOUT} s:\n{log.read()[-3000:]}')
+            time.sleep(0.3)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try: proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL); proc.wait(10)
+        log.seek(0)
+        tail = log.read()[-4000:]
+        log.close()
+        assert 'Traceback' not in tail, f'the server logged a traceback:\n{tail}'
+
+
+@pytest.fixture(scope='module')
+def shots(tmp_path_factory) -> Path:
+    "Where screenshots go: $SPECTRO_NB_SCREENSHOTS, else a pytest temporary folder."
+    p = Path(os.environ['SPECTRO_NB_SCREENSHOTS']) if os.environ.get('SPECTRO_NB_SCREENSHOTS') \
+        else tmp_path_factory.mktemp('screenshots')
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def _ready(page):
+    "Wait until the image and the pixel readout are in the page."
+    expect(page.locator('.soc-pixel p')).to_contain_text('pixel (x=', timeout=WAIT)
+    expect(page.locator('.soc-image canvas').first).to_be_visible(timeout=WAIT)
+    return page
+
+
+def _open(page, url):
+    "Load the app (a new session) and wait until it is drawn."
+    page.goto(url)
+    return _ready(page)
+
+
+def _text(page, cls) -> str: return page.locator(f'.{cls} p').first.inner_text()
+
+
+def _pixel(page) -> tuple[int, int]:
+    m = re.search(r'pixel \(x=(\d+), y=(\d+)\)', _text(page, 'soc-pixel'))
+    return int(m[1]), int(m[2])
+
+
+def _frame(page) -> int: return int(re.search(r'frame (\d+)', _text(page, 'soc-pixel'))[1])
+
+
+def _click_image(page, fx, fy):
+    "Click the image canvas at fractions (fx, fy) of its box (the plot frame is the canvas' left part)."
+    box = page.locator('.soc-image canvas').first.bounding_box()
+    page.mouse.click(box['x'] + fx*box['width'], box['y'] + fy*box['height'])
+
+
+def test_page_loads(page, soc_url, shots):
+    _open(page, soc_url)
+    assert page.locator('.soc-image canvas').count() >= 1
+    assert 'LCF soc =' in _text(page, 'soc-pixel')
+    expect(page.locator('.soc-status p')).to_contain_text('loaded: 20 frames', timeout=WAIT)
+    assert 'Traceback' not in page.content()
+    page.screenshot(path=shots/'soc_loaded.png', full_page=True)
+
+
+def test_click_pixel_and_move_frame(page, soc_url, shots):
+    _open(page, soc_url)
+    first = _pixel(page)
+    _click_image(page, 0.25, 0.5)
+    expect(page.locator('.soc-pixel p')).not_to_contain_text(f'pixel (x={first[0]}, y={first[1]})', timeout=WAIT)
+    x, y = _pixel(page)
+    assert x < first[0], (first, (x, y))          # a click left of the centre selects a pixel nearer the separator
+    f0 = _frame(page)
+    page.locator('.soc-frame .noUi-handle').first.focus()
+    page.keyboard.press('ArrowRight')
+    page.keyboard.press('ArrowRight')
+    expect(page.locator('.soc-pixel p')).to_contain_text(f'frame {f0 + 2} ', timeout=WAIT)
+    assert _pixel(page) == (x, y)                  # the frame moved, the pixel stayed
+    page.screenshot(path=shots/'soc_pixel_frame.png', full_page=True)
+
+
+def test_fit_shows_progress_then_maps(page, soc_url, shots):
+    _open(page, soc_url)
+    bar = page.locator('progress.soc-progress')
+    expect(bar).to_have_attribute('value', '0', timeout=WAIT)
+    # record every value the progress bar takes (the fit of the demo takes well under a second)
+    bar.evaluate("""b => { window._soc_progress = []; new MutationObserver(() => window._soc_progress.push(
+                           Number(b.getAttribute('value')))).observe(b, {attributes: true, attributeFilter: ['value']}); }""")
+    page.locator('.soc-fit button').click()
+    expect(page.locator('.soc-status p')).to_contain_text('done: LCF on 20 frames', timeout=WAIT)
+    expect(bar).to_have_attribute('value', '100', timeout=WAIT)
+    seen = page.evaluate('window._soc_progress')
+    assert seen and seen[-1] == 100 and seen == sorted(seen), seen
+    assert any(0 < v < 100 for v in seen), f'no intermediate progress shown: {seen}'
+    expect(page.locator('.soc-pixel p')).to_contain_text('map (LCF) soc =', timeout=WAIT)
+    expect(page.locator('.soc-download button')).to_be_enabled(timeout=WAIT)
+    assert page.locator('.soc-map canvas').count() >= 1
+    assert 'RMSE vs truth' in _text(page, 'soc-status')
+    page.wait_for_timeout(500)   # let the maps paint before the picture
+    page.screenshot(path=shots/'soc_fitted.png', full_page=True)
+
+
+def test_bad_upload_shows_message_good_one_loads(page, soc_url, shots, tmp_path):
+    _open(page, soc_url)
+    expect(page.locator('.soc-error')).to_be_hidden()
+    before = _text(page, 'soc-pixel')
+    page.locator('.soc-upload input[type=file]').set_input_files(
+        files=[{'name': 'random.nc', 'mimeType': 'application/octet-stream', 'buffer': os.urandom(4096)}])
+    alert = page.locator('.soc-error')
+    expect(alert).to_be_visible(timeout=WAIT)
+    expect(alert.locator('p').first).to_contain_text('random.nc', timeout=WAIT)
+    assert 'Traceback' not in page.content()
+    assert _text(page, 'soc-pixel') == before      # the demo stack is still loaded
+    page.screenshot(path=shots/'soc_bad_upload.png', full_page=True)
+    # a good file then replaces the stack and clears the message
+    from spectro_nb.apps.soc import demo_stack
+    from spectro_nb.io import write_stack
+    good = tmp_path/'small.nc'
+    write_stack(demo_stack(n_t=6, n_e=24, n_y=8, n_x=16)[0], good)
+    page.locator('.soc-upload input[type=file]').set_input_files(str(good))
+    expect(page.locator('.soc-source p')).to_contain_text('small.nc', timeout=WAIT)
+    expect(page.locator('.soc-status p')).to_contain_text('loaded: 6 frames × 24 energies × 8 × 16 pixels', timeout=WAIT)
+    expect(alert).to_be_hidden(timeout=WAIT)
+    assert _frame(page) == 3
+
+
+def test_two_sessions_keep_their_own_state(browser, soc_url, shots):
+    ctx_a, ctx_b = (browser.new_context(viewport={'width': 1400, 'height': 1000}) for _ in range(2))
+    try:
+        a, b = ctx_a.new_page(), ctx_b.new_page()
+        for p in (a, b): p.goto(soc_url, wait_until='commit')   # both sessions load side by side
+        _ready(a); _ready(b)
+        start_b = _text(b, 'soc-pixel')
+        _click_image(a, 0.2, 0.3)
+        a.locator('.soc-fit button').click()
+        expect(a.locator('.soc-status p')).to_contain_text('done', timeout=WAIT)
+        a.locator('.soc-upload input[type=file]').set_input_files(
+            files=[{'name': 'junk.h5', 'mimeType': 'application/octet-stream', 'buffer': b'not a stack'}])
+        expect(a.locator('.soc-error')).to_be_visible(timeout=WAIT)
+        b.wait_for_timeout(500)
+        assert _text(b, 'soc-pixel') == start_b    # b's pixel, frame and (absent) fit are its own
+        assert 'map (' not in _text(b, 'soc-pixel') and 'done' not in _text(b, 'soc-status')
+        expect(b.locator('.soc-error')).to_be_hidden()
+        expect(b.locator('progress.soc-progress')).to_have_attribute('value', '0')
+        b.screenshot(path=shots/'soc_session_b.png', full_page=True)
+    finally:
+        ctx_a.close(); ctx_b.close()
