@@ -11,7 +11,7 @@ The view writes what the tests check into the page: the selected pixel and its s
 the status line (`.soc-status`), the progress bar (`progress.soc-progress`), the error alert
 (`.soc-error`). Playwright's CSS locators pierce the open shadow roots Panel renders into.
 """
-import os, re, signal, socket, subprocess, sys, time, urllib.request
+import importlib.util, os, re, signal, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
 
 import pytest
@@ -50,12 +50,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope='module')
-def soc_url():
+def soc_url(tmp_path_factory):
     "`panel serve spectro_nb/apps/soc.py` on a free loopback port; its URL once a session renders; always stopped."
     port = _free_port()
     cmd = [sys.executable, '-m', 'panel', 'serve', str(APP), '--port', str(port), '--address', '127.0.0.1',
            '--allow-websocket-origin', f'127.0.0.1:{port}', '--num-procs', '1']
-    log = open(Path(os.environ.get('TMPDIR', '/tmp'))/f'spectro_nb_panel_{port}.log', 'w+')
+    log = open(tmp_path_factory.mktemp('panel_serve')/'serve.log', 'w+')
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     url = f'http://127.0.0.1:{port}/soc'
@@ -128,6 +128,8 @@ def test_page_loads(page, soc_url, shots):
     assert page.locator('.soc-image canvas').count() >= 1
     assert 'LCF soc =' in _text(page, 'soc-pixel')
     expect(page.locator('.soc-status p')).to_contain_text('loaded: 20 frames', timeout=WAIT)
+    methods = page.locator('.soc-method button').all_inner_texts()
+    assert methods == ['LCF', 'PRNN'] if importlib.util.find_spec('spectro_nb.soc') else methods == ['LCF'], methods
     assert 'Traceback' not in page.content()
     page.screenshot(path=shots/'soc_loaded.png', full_page=True)
 
