@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 import scipy.sparse as sp
 import scipy.sparse.linalg as spl
-from .core import (SpectroError, AxisError, DataError, ShapeError, UnitsError, check_stack, _where)
+from .core import AxisError, DataError, ShapeError, check_stack, _where
 from .lcf import fit_lcf, fit_nmf, reference_on
 
 # %% auto #0
@@ -436,7 +436,6 @@ def bench_soc(concentrations=(300., 1000., 2000.), # initial electrolyte concent
 
 def bench_summary(df):
     "Medians per method at each dose, and PRNN's RMSE as a fraction of LCF's (case by case, then the median)."
-    import pandas as pd
     med = df.groupby(['dose', 'method'])[['rmse', 'rmse_front', 'coverage90', 'conservation', 'time_s']].median()
     piv = df.pivot_table(index=['c_e0', 'dose', 'nonlinear'], columns='method', values='rmse')
     if {'PRNN', 'LCF'} <= set(piv.columns):
