@@ -317,6 +317,15 @@ def _shift_post(Z:np.ndarray, yy:np.ndarray, out:np.ndarray, sb:dict, bounds):
     if bad.any(): out[np.ix_([0, 1, 2, 3, 4, 6, 7], np.flatnonzero(bad))] = np.nan
 
 # %% ../nbs/04b_lcf.ipynb #18f00020
+def _spectra_input(stack) -> tuple:
+    "The name (for messages) and the energies (eV) of a stack of spectra, after checking it is one."
+    where = getattr(stack, 'name', None)
+    if not isinstance(stack, xr.DataArray):
+        raise ShapeError(f"expected an xarray.DataArray with an 'energy' dim, got {type(stack).__name__}")
+    e = _energy_ev(stack, where)
+    if stack.size == 0: raise DataError(f"{_where(where)}no spectra (one of dims {tuple(stack.dims)} is empty)")
+    return where, e
+
 def _check_bounds(bounds) -> tuple[float, float]|None:
     "`bounds` as a checked pair (lo, hi), or None."
     if bounds is None: return None
@@ -359,11 +368,7 @@ def fit_lcf(stack:xr.DataArray, # absorption over `energy` (eV), any other dims 
             threads:int|None=None, # worker threads for an in-memory stack (default: one per CPU, at most 8)
            ) -> xr.Dataset:
     "Per-spectrum linear combination fit of two end members: soc, soc_std, scale, background, residual, masked (and shift)."
-    where = getattr(stack, 'name', None)
-    if not isinstance(stack, xr.DataArray):
-        raise ShapeError(f"expected an xarray.DataArray with an 'energy' dim, got {type(stack).__name__}")
-    e = _energy_ev(stack, where)
-    if stack.size == 0: raise DataError(f"{_where(where)}no spectra (one of dims {tuple(stack.dims)} is empty)")
+    where, e = _spectra_input(stack)
     bounds = _check_bounds(bounds)
     p = (3 if background else 2) + bool(shift)
     if e.size < p + 1:
@@ -603,11 +608,7 @@ def fit_nmf(stack:xr.DataArray, # absorption over `energy` (eV), any other dims,
             threads:int|None=None, # worker threads for the weights of an in-memory stack (default: one per CPU)
            ) -> xr.Dataset:
     "Non-negative matrix factorisation of a stack into component spectra and per-spectrum weights; soc when references are given."
-    where = getattr(stack, 'name', None)
-    if not isinstance(stack, xr.DataArray):
-        raise ShapeError(f"expected an xarray.DataArray with an 'energy' dim, got {type(stack).__name__}")
-    e = _energy_ev(stack, where)
-    if stack.size == 0: raise DataError(f"{_where(where)}no spectra (one of dims {tuple(stack.dims)} is empty)")
+    where, e = _spectra_input(stack)
     k = int(n_components)
     if not 1 <= k <= 5: raise DataError(f"n_components={n_components}; expected 1 to 5")
     if references is not None and (len(references) != 2 or k < 2):

@@ -279,7 +279,7 @@ class SOCView(pn.viewable.Viewer):
     @param.depends('stack', 'frame', 'px', 'py', 'result')
     def pixel_text(self) -> str:
         "The selected pixel in words: indices, position, time and its soc (what the browser tests read from the page)."
-        (xs, dx), (ys, _) = self._axis('x'), self._axis('y')
+        xs, dx = self._axis('x')
         t = float(self.stack.time.values[self.frame])
         words = [f"**pixel (x={self.px}, y={self.py})**", f"depth {xs[self.px]:.1f} {dx.unit or ''}".rstrip(),
                  f"frame {self.frame} (t = {t:.0f} s)"]
