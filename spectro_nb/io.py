@@ -140,7 +140,7 @@ def read_xas(path, # XDI, Athena/Demeter (.nor, .xmu, .chik…) or plain ASCII w
         plain_labels = data[0][1].replace(',', ' ').split(); data = data[1:]
     fields, cols, comments = _parse_header(header)
     if plain_labels and not cols: cols = plain_labels
-    arr = _parse_rows(p, data, len(cols) if cols and len(cols) > 1 and not fields.get('Column.1') is None else None)
+    arr = _parse_rows(p, data, len(cols) if 'Column.1' in fields and len(cols) > 1 else None)
     if arr.shape[1] < 2:
         raise FormatError(f"{p}: only {arr.shape[1]} column; expected energy plus at least one spectrum column")
     if len(cols) != arr.shape[1]: cols = ['energy'] + [f'col{i}' for i in range(1, arr.shape[1])]

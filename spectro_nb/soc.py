@@ -313,9 +313,10 @@ def fit_prnn(stack:xr.DataArray, # (time, energy[, y], x) optical density, NumPy
         ((d_ + c_ + q_)/norm).backward(); opt.step(); sched.step()
         if k % 20 == 0: say(0.3 + 0.55*k/max(epochs, 1), 'network: physics-regularised training')
     say(0.87, 'error bars (Laplace)')
-    s = _soc_of(net, feats).detach().requires_grad_(True)
-    rss, _, _ = profiled_misfit(s, dE.detach(), S, c, E)
-    g = torch.autograd.grad((rss/(2*S2)).sum(), s)[0].reshape(T, -1)[:, flat].cpu().numpy()
+    s = _soc_of(net, feats).detach().requires_grad_(calibrate)
+    if calibrate:   # gradient of each pixel's own misfit, for the predictive check below
+        rss, _, _ = profiled_misfit(s, dE.detach(), S, c, E)
+        g = torch.autograd.grad((rss/(2*S2)).sum(), s)[0].reshape(T, -1)[:, flat].cpu().numpy()
     with torch.no_grad():
         s = s.detach()
         d_, c_, q_ = loss_terms(s, dE)
@@ -324,7 +325,7 @@ def fit_prnn(stack:xr.DataArray, # (time, energy[, y], x) optical density, NumPy
         h = (m**2*(bb - (E*bs**2 - 2*Ss1*bs*b1 + Sss*b1**2)/det)/S2).cpu().numpy().reshape(T, -1)[:, flat]
         sc = s.clamp(0, 1) if clip else s
         soc_a = sc.cpu().numpy().reshape(T, -1)[:, flat]
-        res = (q_vol*(integral(sc)[1:] - integral(sc)[:-1]) - dQt).cpu().numpy() if current is not None else None
+        res = (q_vol*torch.diff(integral(sc)) - dQt).cpu().numpy() if current is not None else None
     U = None
     if current is not None:
         cw = np.zeros((NY, NX)); ok = wt['colok'].cpu().numpy()
