@@ -397,7 +397,9 @@ class SOCView(pn.viewable.Viewer):
         return res
 
     def _show_progress(self, gen, p, message):
-        if gen == self._gen: self.param.update(progress=p, status=message)
+        # updates are scheduled on the event loop from the worker thread and may arrive out of order: one that
+        # arrives after the fit finished, or behind a later one, is dropped, so 'done' and the bar never go back
+        if gen == self._gen and self.busy and p >= self.progress: self.param.update(progress=p, status=message)
 
     def _finish(self, gen, res, message, error):
         if gen != self._gen: return   # the stack was replaced while this fit ran
