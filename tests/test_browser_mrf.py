@@ -1,11 +1,7 @@
-"""The stage-2 dashboard (`spectro_nb/apps/mrf.py`) in a real browser: Debian's Chromium driven by
-pytest-playwright against `panel serve` on a free loopback port.
-
-Playwright's own browser download does not work offline, so the `browser_type_launch_args` fixture
-points Playwright at /usr/bin/chromium (Debian's `chromium` package; `.ci/setup` installs it) with
-the flags that keep Chromium off the closed network. The module is skipped, with the reason, where
-that browser or playwright is missing. Screenshots go to $SPECTRO_NB_SCREENSHOTS (CI keeps that folder)
-or else to a pytest temporary folder.
+"""The stage-2 dashboard (`spectro_nb/apps/mrf.py`) in a real browser, with the set-up of the stage-1 test:
+`browser_support.py` serves the app (`panel serve`, a free loopback port), points pytest-playwright at Debian's
+Chromium, skips this module with the reason where that browser or playwright is missing, and keeps the
+screenshots ($SPECTRO_NB_SCREENSHOTS, else a pytest temporary folder).
 
 The page `app()` serves is the worked example; its inference starts in the background when the page has
 loaded, so every test first waits for the result's summary. The view writes what the
@@ -15,87 +11,19 @@ the status line (`.mrf-status`), the progress bar (`progress.mrf-progress`), the
 Playwright's CSS locators pierce the open shadow roots Panel renders into. Every wait is on the page's
 content, none on the clock, and no test depends on the model's numbers.
 """
-import os, re, signal, socket, subprocess, sys, time, urllib.request
-from pathlib import Path
+import re
 
-import pytest
+# skips this module where Chromium, playwright or Panel is missing; the fixtures are used by name
+from browser_support import (REPO, browser_context_args, browser_type_launch_args, check_progress,  # noqa: F401
+                             expect, open_page, record_progress, served_app, shots, text as _text)
 
-CHROMIUM = Path('/usr/bin/chromium')
-if not CHROMIUM.exists():
-    pytest.skip(f'{CHROMIUM} not found (Debian package chromium; .ci/setup installs it)', allow_module_level=True)
-pytest.importorskip('playwright', reason='playwright is not installed (dev extra)')
-pytest.importorskip('pytest_playwright', reason='pytest-playwright is not installed (dev extra)')
-pytest.importorskip('panel', reason='panel is not installed')
-from playwright.sync_api import expect  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
 APP = REPO/'spectro_nb'/'apps'/'mrf.py'
-FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync', '--no-first-run', '--disable-quic']
 START_TIMEOUT = 90   # s: the server's first session imports Panel, HoloViews and the package, and runs the example (a cold cell cache: a few s more)
 WAIT = 60_000        # ms: the longest a page element is waited for (an inference on a busy machine included)
 CORE = ('i_e', 'phi_e', 'sigma_eff', 'c_e')   # the maps the page shows by default
 
 
-@pytest.fixture(scope='session')
-def browser_type_launch_args(browser_type_launch_args):
-    "Debian's Chromium instead of Playwright's download, with the flags this closed network needs."
-    return {**browser_type_launch_args, 'executable_path': str(CHROMIUM), 'args': FLAGS}
-
-
-@pytest.fixture(scope='session')
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, 'viewport': {'width': 1400, 'height': 1000}}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope='module')
-def mrf_url(tmp_path_factory):
-    "`panel serve spectro_nb/apps/mrf.py` on a free loopback port; its URL once a session renders; always stopped."
-    port = _free_port()
-    cmd = [sys.executable, '-m', 'panel', 'serve', str(APP), '--port', str(port), '--address', '127.0.0.1',
-           '--allow-websocket-origin', f'127.0.0.1:{port}', '--num-procs', '1']
-    log = open(tmp_path_factory.mktemp('panel_serve')/'serve.log', 'w+')
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
-    url = f'http://127.0.0.1:{port}/mrf'
-    try:
-        end = time.monotonic() + START_TIMEOUT
-        while True:   # the first GET runs the app once: it warms the imports and the cell cache too
-            if proc.poll() is not None:
-                log.seek(0); pytest.fail(f'panel serve exited with {proc.returncode}:\n{log.read()[-3000:]}')
-            try:
-                with urllib.request.urlopen(url, timeout=60) as r:
-                    if r.status == 200: break
-            except OSError: pass
-            if time.monotonic() > end:
-                log.seek(0); pytest.fail(f'panel serve did not answer {url} within {START_TIMEOUT} s:\n{log.read()[-3000:]}')
-            time.sleep(0.3)
-        yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try: proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL); proc.wait(10)
-        log.seek(0)
-        tail = log.read()[-4000:]
-        log.close()
-        assert 'Traceback' not in tail, f'the server logged a traceback:\n{tail}'
-
-
-@pytest.fixture(scope='module')
-def shots(tmp_path_factory) -> Path:
-    "Where screenshots go: $SPECTRO_NB_SCREENSHOTS, else a pytest temporary folder."
-    p = Path(os.environ['SPECTRO_NB_SCREENSHOTS']) if os.environ.get('SPECTRO_NB_SCREENSHOTS') \
-        else tmp_path_factory.mktemp('screenshots')
-    p.mkdir(parents=True, exist_ok=True)
-    return p
+mrf_url = served_app(APP, START_TIMEOUT, get_timeout=60, name='mrf_url')   # the fixture of the served page's URL
 
 
 def _ready(page):
@@ -106,13 +34,7 @@ def _ready(page):
     return page
 
 
-def _open(page, url):
-    "Load the app (a new session) and wait until it is drawn."
-    page.goto(url)
-    return _ready(page)
-
-
-def _text(page, cls) -> str: return page.locator(f'.{cls} p').first.inner_text()
+def _open(page, url): return open_page(page, url, _ready)
 
 
 def _frame(page) -> int: return int(re.search(r'frame (\d+) of', _text(page, 'mrf-time'))[1])
@@ -170,15 +92,11 @@ def test_manual_rerun_shows_progress_then_done(page, mrf_url, shots):
     for _ in range(10): page.keyboard.press('ArrowLeft')        # step 0.01: 0.50 → 0.40
     expect(page.locator('.mrf-tau-x .bk-slider-title').first).to_contain_text('0.40', timeout=WAIT)
     bar = page.locator('progress.mrf-progress')
-    # record every value the progress bar takes (the inference takes a second or two)
-    bar.evaluate("""b => { window._mrf_progress = []; new MutationObserver(() => window._mrf_progress.push(
-                           Number(b.getAttribute('value')))).observe(b, {attributes: true, attributeFilter: ['value']}); }""")
+    record_progress(bar, '_mrf_progress')   # every value the bar takes (the inference takes a second or two)
     page.locator('.mrf-run button').click()
     expect(status).to_contain_text(re.compile(r'done: .*manual: tau_x = 0\.4, tau_t = 0\.5'), timeout=WAIT)
     expect(bar).to_have_attribute('value', '100', timeout=WAIT)
-    seen = page.evaluate('window._mrf_progress')
-    assert seen and seen[-1] == 100 and seen == sorted(seen), seen
-    assert any(0 < v < 100 for v in seen), f'no intermediate progress shown: {seen}'
+    check_progress(page, '_mrf_progress')
     expect(page.locator('.mrf-summary p').first).to_contain_text('tau_x = 0.4', timeout=WAIT)
     expect(page.locator('.mrf-run button')).to_be_enabled(timeout=WAIT)
     expect(page.locator('.mrf-error')).to_be_hidden()

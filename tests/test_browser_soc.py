@@ -1,96 +1,24 @@
 """The stage-1 dashboard (`spectro_nb/apps/soc.py`) in a real browser: Debian's Chromium driven by
-pytest-playwright against `panel serve` on a free loopback port.
-
-Playwright's own browser download does not work offline, so the `browser_type_launch_args` fixture
-points Playwright at /usr/bin/chromium (Debian's `chromium` package; `.ci/setup` installs it) with
-the flags that keep Chromium off the closed network. The module is skipped, with the reason, where
-that browser or playwright is missing. Screenshots go to $SPECTRO_NB_SCREENSHOTS (CI keeps that folder)
-or else to a pytest temporary folder.
+pytest-playwright against `panel serve` on a free loopback port, set up by `browser_support.py` (which
+skips this module, with the reason, where /usr/bin/chromium or playwright is missing, and keeps the
+screenshots in $SPECTRO_NB_SCREENSHOTS, CI's folder, else in a pytest temporary folder).
 
 The view writes what the tests check into the page: the selected pixel and its soc (`.soc-pixel`),
 the status line (`.soc-status`), the progress bar (`progress.soc-progress`), the error alert
 (`.soc-error`). Playwright's CSS locators pierce the open shadow roots Panel renders into.
 """
-import importlib.util, os, re, signal, socket, subprocess, sys, time, urllib.request
-from pathlib import Path
+import importlib.util, os, re
 
-import pytest
+# skips this module where Chromium, playwright or Panel is missing; the fixtures are used by name
+from browser_support import (REPO, browser_context_args, browser_type_launch_args, check_progress,  # noqa: F401
+                             expect, open_page, record_progress, served_app, shots, text as _text)
 
-CHROMIUM = Path('/usr/bin/chromium')
-if not CHROMIUM.exists():
-    pytest.skip(f'{CHROMIUM} not found (Debian package chromium; .ci/setup installs it)', allow_module_level=True)
-pytest.importorskip('playwright', reason='playwright is not installed (dev extra)')
-pytest.importorskip('pytest_playwright', reason='pytest-playwright is not installed (dev extra)')
-pytest.importorskip('panel', reason='panel is not installed')
-from playwright.sync_api import expect  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
 APP = REPO/'spectro_nb'/'apps'/'soc.py'
-FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync', '--no-first-run', '--disable-quic']
 START_TIMEOUT = 90   # s: the server's first session imports Panel, HoloViews and the package
 WAIT = 20_000        # ms: the longest a page element is waited for
 
 
-@pytest.fixture(scope='session')
-def browser_type_launch_args(browser_type_launch_args):
-    "Debian's Chromium instead of Playwright's download, with the flags this closed network needs."
-    return {**browser_type_launch_args, 'executable_path': str(CHROMIUM), 'args': FLAGS}
-
-
-@pytest.fixture(scope='session')
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, 'viewport': {'width': 1400, 'height': 1000}}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope='module')
-def soc_url(tmp_path_factory):
-    "`panel serve spectro_nb/apps/soc.py` on a free loopback port; its URL once a session renders; always stopped."
-    port = _free_port()
-    cmd = [sys.executable, '-m', 'panel', 'serve', str(APP), '--port', str(port), '--address', '127.0.0.1',
-           '--allow-websocket-origin', f'127.0.0.1:{port}', '--num-procs', '1']
-    log = open(tmp_path_factory.mktemp('panel_serve')/'serve.log', 'w+')
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
-    url = f'http://127.0.0.1:{port}/soc'
-    try:
-        end = time.monotonic() + START_TIMEOUT
-        while True:   # the first GET runs the app once: it warms the imports too
-            if proc.poll() is not None:
-                log.seek(0); pytest.fail(f'panel serve exited with {proc.returncode}:\n{log.read()[-3000:]}')
-            try:
-                with urllib.request.urlopen(url, timeout=30) as r:
-                    if r.status == 200: break
-            except OSError: pass
-            if time.monotonic() > end:
-                log.seek(0); pytest.fail(f'panel serve did not answer {url} within {START_TIMEOUT} s:\n{log.read()[-3000:]}')
-            time.sleep(0.3)
-        yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try: proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL); proc.wait(10)
-        log.seek(0)
-        tail = log.read()[-4000:]
-        log.close()
-        assert 'Traceback' not in tail, f'the server logged a traceback:\n{tail}'
-
-
-@pytest.fixture(scope='module')
-def shots(tmp_path_factory) -> Path:
-    "Where screenshots go: $SPECTRO_NB_SCREENSHOTS, else a pytest temporary folder."
-    p = Path(os.environ['SPECTRO_NB_SCREENSHOTS']) if os.environ.get('SPECTRO_NB_SCREENSHOTS') \
-        else tmp_path_factory.mktemp('screenshots')
-    p.mkdir(parents=True, exist_ok=True)
-    return p
+soc_url = served_app(APP, START_TIMEOUT, get_timeout=30, name='soc_url')   # the fixture of the served page's URL
 
 
 def _ready(page):
@@ -100,13 +28,7 @@ def _ready(page):
     return page
 
 
-def _open(page, url):
-    "Load the app (a new session) and wait until it is drawn."
-    page.goto(url)
-    return _ready(page)
-
-
-def _text(page, cls) -> str: return page.locator(f'.{cls} p').first.inner_text()
+def _open(page, url): return open_page(page, url, _ready)
 
 
 def _pixel(page) -> tuple[int, int]:
@@ -154,15 +76,11 @@ def test_fit_shows_progress_then_maps(page, soc_url, shots):
     _open(page, soc_url)
     bar = page.locator('progress.soc-progress')
     expect(bar).to_have_attribute('value', '0', timeout=WAIT)
-    # record every value the progress bar takes (the fit of the demo takes well under a second)
-    bar.evaluate("""b => { window._soc_progress = []; new MutationObserver(() => window._soc_progress.push(
-                           Number(b.getAttribute('value')))).observe(b, {attributes: true, attributeFilter: ['value']}); }""")
+    record_progress(bar, '_soc_progress')   # every value the bar takes (the fit of the demo takes well under a second)
     page.locator('.soc-fit button').click()
     expect(page.locator('.soc-status p')).to_contain_text('done: LCF on 20 frames', timeout=WAIT)
     expect(bar).to_have_attribute('value', '100', timeout=WAIT)
-    seen = page.evaluate('window._soc_progress')
-    assert seen and seen[-1] == 100 and seen == sorted(seen), seen
-    assert any(0 < v < 100 for v in seen), f'no intermediate progress shown: {seen}'
+    check_progress(page, '_soc_progress')
     expect(page.locator('.soc-pixel p')).to_contain_text('map (LCF) soc =', timeout=WAIT)
     expect(page.locator('.soc-download button')).to_be_enabled(timeout=WAIT)
     assert page.locator('.soc-map canvas').count() >= 1

@@ -4,9 +4,8 @@
 
 # %% ../../nbs/11_app_mrf.ipynb #c631fad2
 from __future__ import annotations
-import inspect, io, logging, tempfile, threading, time
+import inspect, io, logging, time
 from functools import partial
-from pathlib import Path
 import numpy as np
 import xarray as xr
 import param
@@ -17,6 +16,7 @@ import holoviews.plotting.bokeh  # noqa: F401  the plotting backend: `panel serv
 import spectro_nb.core as core
 import spectro_nb.mrf as mrf
 import spectro_nb.sim.cell as simcell
+import spectro_nb.apps.soc as app_soc   # the stage-1 view: its plot helpers and background-fit plumbing serve both
 
 # %% auto #0
 __all__ = ['MAP_VARS', 'CORE_MAPS', 'SIGMA_VARS', 'demo_inputs', 'map_variables', 'check_result', 'check_inputs',
@@ -129,31 +129,10 @@ def infer_with_prior(soc:xr.DataArray, # soc over (x, time)
     return res
 
 # %% ../../nbs/11_app_mrf.ipynb #adc1acb2
-def _regular(v:np.ndarray) -> bool:
-    "True if `v` is evenly spaced (what hv.Image needs; else a QuadMesh is drawn)."
-    d = np.diff(v)
-    return v.size < 3 or np.allclose(d, d[0], rtol=1e-3, atol=0)
-
-def _grid(xs, ys, z, kdims, vdim, **opts):
-    "An image of z (len(ys), len(xs)) over the coordinates: hv.Image on a regular grid, else hv.QuadMesh."
-    xs, ys, z = np.asarray(xs, float), np.asarray(ys, float), np.asarray(z, float)
-    if not (_regular(xs) and _regular(ys)): return hv.QuadMesh((xs, ys, z), kdims=kdims, vdims=[vdim]).opts(**opts)
-    step = lambda v: abs(v[1] - v[0]) if v.size > 1 else None
-    dx, dy = step(xs), step(ys)
-    dx, dy = dx or dy or 1., dy or dx or 1.
-    if xs.size > 1 and xs[0] > xs[-1]: xs, z = xs[::-1], z[:, ::-1]
-    if ys.size > 1 and ys[0] > ys[-1]: ys, z = ys[::-1], z[::-1]
-    bounds = (xs[0] - dx/2, ys[0] - dy/2, xs[-1] + dx/2, ys[-1] + dy/2)
-    return hv.Image(z[::-1], bounds=bounds, kdims=kdims, vdims=[vdim]).opts(**opts)   # hv.Image's first row is the top
-
-def _message(e:BaseException, what:str) -> str:
-    "One line for the page: the error's own words for a SpectroError, its type and words for anything else."
-    if isinstance(e, core.SpectroError): return str(e)
-    return f"{what} failed ({type(e).__name__}: {e})"
-
-def _placeholder(text:str, **opts):
-    "An empty plot that says why it is empty."
-    return hv.Text(0.5, 0.5, text).opts(xaxis=None, yaxis=None, toolbar=None, **opts)
+# the stage-1 view's helpers (see apps.soc): an image of a grid, a plot that says why it is empty, one line from an exception,
+# a result as NetCDF bytes, the page
+_grid, _placeholder, _message = app_soc._grid, app_soc._placeholder, app_soc._message
+_netcdf_bytes, _page = app_soc._netcdf_bytes, app_soc._page
 
 def _fmt(v) -> str:
     "An attribute value in a few characters."
@@ -167,7 +146,7 @@ def _unit(da:xr.DataArray) -> str|None:
 _MAP_SIZE = dict(frame_width=230, frame_height=180)
 
 # %% ../../nbs/11_app_mrf.ipynb #1ef0d9f9
-class MRFView(pn.viewable.Viewer):
+class MRFView(app_soc._FitRunner, pn.viewable.Viewer):
     "Kirchhoff-MRF explorer: maps of the internal state with their sd and identifiability, a profile at one instant, re-runs in the background."
     maps = param.ListSelector(default=[], objects=[], label='Maps', doc="variables mapped over depth × time")
     show = param.Selector(default='value | std', objects=['value', 'std', 'value | std'], label='Maps show',
@@ -183,10 +162,8 @@ class MRFView(pn.viewable.Viewer):
     tau_t = param.Number(default=0.5, bounds=(0.01, 5.), step=0.01, label='tau_t (over the record)',
                          doc="manual prior: sd of the change of log sigma_eff over the whole time span")
     run = param.Event(label='Re-run inference', doc="run infer_state again in the background")
-    progress = param.Integer(default=0, bounds=(0, 100), precedence=-1, doc="percent of the inference done")
-    status = param.String(default='', precedence=-1, doc="what the view is doing or did last")
-    busy = param.Boolean(default=False, precedence=-1, doc="an inference is running")
-    error = param.String(default='', precedence=-1, doc="the last failure, shown in the page ('' for none)")
+    progress = param.Integer(doc="percent of the inference done")   # the doc is stage 2's; the rest, status and error: `_FitRunner`'s
+    busy = param.Boolean(doc="an inference is running")
     source = param.String(default='', precedence=-1, doc="where the input came from")
     result = param.ClassSelector(class_=xr.Dataset, precedence=-1, doc="the infer_state result over (x, time)")
     truth = param.ClassSelector(class_=xr.Dataset, precedence=-1, doc="ground truth over (x, time) (a simulate_cell Dataset), else None")
@@ -194,6 +171,7 @@ class MRFView(pn.viewable.Viewer):
     current = param.Parameter(default=None, precedence=-1, doc="the input current density over time, A/m²")
     electrode = param.Parameter(default=None, precedence=-1, doc="the input mrf.Electrode")
     soc_std = param.Parameter(default=0.005, precedence=-1, doc="sd of the soc noise (float or DataArray like soc)")
+    _updates = 'an inference update'   # in the log (`_FitRunner._on_loop`)
 
     def __init__(self, result:xr.Dataset|None=None, # an infer_state result to show
                  soc:xr.DataArray|None=None, # or the inputs: soc over (x, time) ...
@@ -425,37 +403,17 @@ class MRFView(pn.viewable.Viewer):
     def run_fit(self, sync:bool=False, # True: run here and now and return the result (notebooks, tests)
                ):
         "Run `infer_state` with the chosen prior strengths: in a background thread (returned) or, with `sync=True`, at once (result returned)."
-        if self.busy:
-            self.status = 'an inference is already running'
-            return None
-        if self.soc is None:
+        if self.soc is None:   # (a run already going, which has inputs, is refused by `_start_fit`)
             self.error = "no inputs to run on: give soc, current and electrode (a result alone can only be shown)"
             return None
-        doc = None if sync else pn.state.curdoc   # the session's document; None outside a server
-        self.param.update(busy=True, progress=0, error='', status='starting')
         inputs = dict(soc=self.soc, current=self.current, electrode=self.electrode, soc_std=self.soc_std,
                       prior=self.prior, tau_x=self.tau_x, tau_t=self.tau_t)
-        job = partial(self._fit_job, self._gen, inputs, doc)
-        if sync:
-            job()
-            return self.result
-        self._thread = threading.Thread(target=job, name='spectro_nb-mrf-infer', daemon=True)
-        self._thread.start()
-        return self._thread
-
-    @staticmethod
-    def _on_loop(doc, fn):
-        "Run `fn` on the session's event loop, under the document's lock, when served; else here and now."
-        if doc is None or doc.session_context is None: return fn()
-        try: pn.state.execute(fn, schedule=True)
-        except Exception: logging.getLogger(__name__).info("session closed before an inference update", exc_info=True)
+        return self._start_fit(partial(self._fit_job, self._gen, inputs), sync, 'starting', 'spectro_nb-mrf-infer',
+                               refused='an inference is already running')
 
     def _fit_job(self, gen, inputs, doc):
         "The inference (in the worker thread): progress and the result go to the event loop, errors to the page."
-        if doc is not None: pn.state.curdoc = doc
-        def report(fraction, message=''):
-            p = int(round(100*min(max(float(fraction), 0.), 1.)))
-            self._on_loop(doc, partial(self._show_progress, gen, p, str(message)))
+        report = self._reporter(gen, doc)
         t0 = time.perf_counter()
         soc = inputs['soc']
         try:
@@ -474,10 +432,6 @@ class MRFView(pn.viewable.Viewer):
             done = partial(self._finish, gen, None, 'inference failed', _message(e, 'infer_state'))
         self._on_loop(doc, done)
 
-    def _show_progress(self, gen, p, message):
-        # scheduled from the worker thread: late or out-of-order updates are dropped, so 'done' and the bar never go back
-        if gen == self._gen and self.busy and p >= self.progress: self.param.update(progress=p, status=message)
-
     def _finish(self, gen, res, message, error):
         if gen != self._gen: return   # the inputs were replaced while this ran
         if res is not None:
@@ -488,15 +442,7 @@ class MRFView(pn.viewable.Viewer):
     def result_netcdf(self) -> bytes:
         "The result as NetCDF4 bytes (what the Download button serves)."
         if self.result is None: raise core.SpectroError("no result yet: run the inference first")
-        ok = lambda v: isinstance(v, (str, int, float, np.number)) and not isinstance(v, (bool, np.bool_)) or (
-            isinstance(v, (list, tuple)) and v and all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in v))
-        ds = self.result.copy()
-        ds.attrs = {k: v if ok(v) else str(v) for k, v in ds.attrs.items()}
-        for v in ds.variables.values(): v.attrs = {k: a if ok(a) else str(a) for k, a in v.attrs.items()}
-        with tempfile.TemporaryDirectory(prefix='spectro_nb_result_') as d:
-            p = Path(d)/'mrf_result.nc'
-            ds.to_netcdf(p, engine='h5netcdf')
-            return p.read_bytes()
+        return _netcdf_bytes(self.result, 'mrf_result.nc')
 
     def _download_io(self): return io.BytesIO(self.result_netcdf())
 
@@ -517,13 +463,7 @@ class MRFView(pn.viewable.Viewer):
 
     def _build_widgets(self):
         "This view's widgets and panes (each view its own)."
-        self._download = pn.widgets.FileDownload(callback=self._download_io, filename='mrf_result.nc', button_type='primary',
-                                                 label='Download result (NetCDF)', disabled=True, css_classes=['mrf-download'])
-        self._run_button = pn.widgets.Button.from_param(self.param.run, button_type='success', css_classes=['mrf-run'])
-        self._progress = pn.indicators.Progress(value=0, max=100, bar_color='success', width=260, css_classes=['mrf-progress'])
-        self._status = pn.pane.Markdown('', css_classes=['mrf-status'])
-        self._alert = pn.pane.Alert('', alert_type='danger', visible=False, css_classes=['mrf-error'])
-        self._source = pn.pane.Markdown('', css_classes=['mrf-source'])
+        self._run_button = self._status_widgets('mrf', self.param.run, 'mrf_result.nc')
         self._widgets = dict(
             maps=pn.widgets.CheckBoxGroup.from_param(self.param.maps, css_classes=['mrf-maps']),
             show=pn.widgets.RadioButtonGroup.from_param(self.param.show, css_classes=['mrf-show'], button_type='primary', button_style='outline'),
@@ -548,14 +488,11 @@ class MRFView(pn.viewable.Viewer):
 
     def _sync(self, *events):
         "Copy the view's state into its status widgets."
-        self._progress.value = self.progress
-        self._status.object = self.status
-        self._alert.param.update(object=self.error, visible=bool(self.error))
+        self._sync_status()
         self._source.object = f"**Input:** {self.source or 'none'}"
         self._run_button.disabled = self.busy or self.soc is None
         manual = self.prior == 'manual' and not self.busy
         self._widgets['tau_x'].disabled = self._widgets['tau_t'].disabled = not manual
-        self._download.disabled = self.result is None
 
     def controls(self) -> pn.Column:
         "The sidebar: input, maps, mask, prior strengths, Re-run, progress, status, download."
@@ -586,8 +523,7 @@ def app(view:MRFView|None=None, # the view to host; default a new one on the wor
             view.status = "the example's inference starts when the page has loaded"
             pn.state.onload(view.run_fit)
         else: view.run_fit(sync=True)
-    return pn.template.FastListTemplate(title='spectro_nb · Kirchhoff MRF', sidebar=[view.controls()], main=[view.plots()],
-                                        sidebar_width=330, header_background='#2f5d7c', accent_base_color='#2f5d7c')
+    return _page(view, 'spectro_nb · Kirchhoff MRF')
 
 # %% ../../nbs/11_app_mrf.ipynb #19a0f63a
 if __name__.startswith('bokeh'): app().servable()

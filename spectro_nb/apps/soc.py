@@ -102,8 +102,95 @@ def _placeholder(text:str, **opts):
     "An empty plot that says why it is empty."
     return hv.Text(0.5, 0.5, text).opts(xaxis=None, yaxis=None, toolbar=None, **opts)
 
+def _netcdf_bytes(ds:xr.Dataset, # a result
+                  filename:str, # the temporary file's name
+                 ) -> bytes:
+    "`ds` as NetCDF4 bytes (what a Download button serves); attrs NetCDF cannot hold become strings."
+    ok = lambda v: isinstance(v, (str, int, float, np.number)) and not isinstance(v, (bool, np.bool_)) or (
+        isinstance(v, (list, tuple)) and v and all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in v))
+    ds = ds.copy()
+    ds.attrs = {k: v if ok(v) else str(v) for k, v in ds.attrs.items()}
+    for v in ds.variables.values(): v.attrs = {k: a if ok(a) else str(a) for k, a in v.attrs.items()}
+    with tempfile.TemporaryDirectory(prefix='spectro_nb_result_') as d:
+        p = Path(d)/filename
+        ds.to_netcdf(p, engine='h5netcdf')
+        return p.read_bytes()
+
+# %% ../../nbs/10_app_soc.ipynb #c41b1558
+class _FitRunner(param.Parameterized):
+    """A view's fit in the background, shared by `SOCView` and the stage-2 `apps.mrf.MRFView`: the job runs in a worker thread,
+    and what it shows (progress, then the result or the failure) reaches the view on the session's event loop.
+    The fit's state is in the parameters below; the view adds `source` and `result`, a counter `_gen` (raised when its input
+    is replaced: a late job's output is dropped), `_finish(gen, result, message, error)` and `_download_io()`;
+    `_updates` names its updates in the log."""
+    progress = param.Integer(default=0, bounds=(0, 100), precedence=-1, doc="percent of the fit done")
+    status = param.String(default='', precedence=-1, doc="what the view is doing or did last")
+    busy = param.Boolean(default=False, precedence=-1, doc="a fit is running")
+    error = param.String(default='', precedence=-1, doc="the last failure, shown in the page ('' for none)")
+    _updates = 'an update'
+
+    def _start_fit(self, job, # called as `job(doc)`, doc the session's document (None outside a server)
+                   sync:bool, # True: run here and now and return `result`; else in a daemon thread, returned
+                   status:str, # the status line while it starts
+                   name:str, # the thread's name
+                   refused:str, # the status line when a fit is already running (the new one is refused, None returned)
+                  ):
+        "Run `job` at once or in a background thread, `busy` until it hands its result to `_finish`."
+        if self.busy:
+            self.status = refused
+            return None
+        doc = None if sync else pn.state.curdoc   # the session's document; None outside a server
+        self.param.update(busy=True, progress=0, error='', status=status)
+        if sync:
+            job(doc)
+            return self.result
+        def work():
+            if doc is not None: pn.state.curdoc = doc   # a context variable: set for this thread only
+            job(doc)
+        self._thread = threading.Thread(target=work, name=name, daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def _on_loop(self, doc, fn):
+        "Run `fn` on the session's event loop, under the document's lock, when served; else here and now."
+        if doc is None or doc.session_context is None: return fn()
+        try: pn.state.execute(fn, schedule=True)   # doc.add_next_tick_callback, with pn.state.curdoc = doc
+        except Exception: logging.getLogger(type(self).__module__).info("session closed before %s", self._updates, exc_info=True)
+
+    def _reporter(self, gen, doc):
+        "The job's `progress(fraction, message)` callback (called in the worker): the percentage and message go to the event loop."
+        def report(fraction, message=''):
+            p = int(round(100*min(max(float(fraction), 0.), 1.)))
+            self._on_loop(doc, partial(self._show_progress, gen, p, str(message)))
+        return report
+
+    def _show_progress(self, gen, p, message):
+        # updates are scheduled on the event loop from the worker thread and may arrive out of order: one that
+        # arrives after the fit finished, or behind a later one, is dropped, so 'done' and the bar never go back
+        if gen == self._gen and self.busy and p >= self.progress: self.param.update(progress=p, status=message)
+
+    def _status_widgets(self, prefix:str, # the CSS classes' prefix: `<prefix>-progress`, ...
+                        start:param.Event, # the parameter of the button that starts the fit (CSS class `<prefix>-<its name>`)
+                        filename:str, # the download's file name
+                       ) -> pn.widgets.Button:
+        "Make the widgets of the fit's state (download, progress bar, status line, error alert, source line); return the start button."
+        self._download = pn.widgets.FileDownload(callback=self._download_io, filename=filename, button_type='primary',
+                                                 label='Download result (NetCDF)', disabled=True, css_classes=[f'{prefix}-download'])
+        self._progress = pn.indicators.Progress(value=0, max=100, bar_color='success', width=260, css_classes=[f'{prefix}-progress'])
+        self._status = pn.pane.Markdown('', css_classes=[f'{prefix}-status'])
+        self._alert = pn.pane.Alert('', alert_type='danger', visible=False, css_classes=[f'{prefix}-error'])
+        self._source = pn.pane.Markdown('', css_classes=[f'{prefix}-source'])
+        return pn.widgets.Button.from_param(start, button_type='success', css_classes=[f'{prefix}-{start.name}'])
+
+    def _sync_status(self):
+        "Copy the fit's state into its widgets (the source line and the start button are the view's own)."
+        self._progress.value = self.progress
+        self._status.object = self.status
+        self._alert.param.update(object=self.error, visible=bool(self.error))
+        self._download.disabled = self.result is None
+
 # %% ../../nbs/10_app_soc.ipynb #87add491
-class SOCView(pn.viewable.Viewer):
+class SOCView(_FitRunner, pn.viewable.Viewer):
     "State-of-charge explorer for one operando XANES stack: image, pixel spectrum and LCF fit, SOC maps, fit in the background."
     frame = param.Integer(default=0, bounds=(0, 0), label='Frame', doc="index of the frame (time) shown")
     energy = param.Number(default=0., bounds=(0., 1.), label='Energy (eV)', doc="energy of the image shown (nearest)")
@@ -111,10 +198,6 @@ class SOCView(pn.viewable.Viewer):
     py = param.Integer(default=0, bounds=(0, 0), precedence=-1, doc="selected pixel: index along y")
     method = param.Selector(default='LCF', objects=['LCF'], label='Method', doc="how soc is inferred")
     fit = param.Event(label='Fit', doc="run the fit in the background")
-    progress = param.Integer(default=0, bounds=(0, 100), precedence=-1, doc="percent of the fit done")
-    status = param.String(default='', precedence=-1, doc="what the view is doing or did last")
-    busy = param.Boolean(default=False, precedence=-1, doc="a fit is running")
-    error = param.String(default='', precedence=-1, doc="the last failure, shown in the page ('' for none)")
     source = param.String(default='', precedence=-1, doc="where the stack came from")
     max_upload_mb = param.Number(default=15., bounds=(0, None), precedence=-1,
                                  doc="largest upload accepted (MB); Bokeh's websocket takes messages up to 20 MB")
@@ -123,6 +206,7 @@ class SOCView(pn.viewable.Viewer):
     truth = param.ClassSelector(class_=xr.Dataset, precedence=-1, doc="ground truth of a simulated stack, else None")
     discharged = param.ClassSelector(class_=xr.DataArray, precedence=-1, doc="end member at soc = 0")
     charged = param.ClassSelector(class_=xr.DataArray, precedence=-1, doc="end member at soc = 1")
+    _updates = 'a fit update'   # in the log (`_FitRunner._on_loop`)
 
     def __init__(self, stack:xr.DataArray|None=None, # a stack to show; default the demo stack
                  discharged:xr.DataArray|None=None, # end member at soc = 0; default LiFe(II)PO4
@@ -333,32 +417,12 @@ class SOCView(pn.viewable.Viewer):
     def run_fit(self, sync:bool=False, # True: fit here and now and return the result (notebooks, tests)
                ):
         "Fit the stack by `method`: in a background thread (returned) or, with `sync=True`, at once (result returned)."
-        if self.busy:
-            self.status = 'a fit is already running'
-            return None
-        doc = None if sync else pn.state.curdoc   # the session's document; None outside a server
-        self.param.update(busy=True, progress=0, error='', status=f"{self.method}: starting")
-        job = partial(self._fit_job, self._gen, self.method, self.stack, dict(self._extra), self.truth, doc)
-        if sync:
-            job()
-            return self.result
-        self._thread = threading.Thread(target=job, name='spectro_nb-soc-fit', daemon=True)
-        self._thread.start()
-        return self._thread
-
-    @staticmethod
-    def _on_loop(doc, fn):
-        "Run `fn` on the session's event loop, under the document's lock, when served; else here and now."
-        if doc is None or doc.session_context is None: return fn()
-        try: pn.state.execute(fn, schedule=True)   # doc.add_next_tick_callback, with pn.state.curdoc = doc
-        except Exception: logging.getLogger(__name__).info("session closed before a fit update", exc_info=True)
+        job = partial(self._fit_job, self._gen, self.method, self.stack, dict(self._extra), self.truth)
+        return self._start_fit(job, sync, f"{self.method}: starting", 'spectro_nb-soc-fit', refused='a fit is already running')
 
     def _fit_job(self, gen, method, stack, extra, truth, doc):
         "The fit (in the worker thread): progress and the result go to the event loop, errors to the page."
-        if doc is not None: pn.state.curdoc = doc   # a context variable: set for this thread only
-        def report(fraction, message=''):
-            p = int(round(100*min(max(float(fraction), 0.), 1.)))
-            self._on_loop(doc, partial(self._show_progress, gen, p, str(message)))
+        report = self._reporter(gen, doc)
         t0 = time.perf_counter()
         try:
             res = self._fit_with(method, stack, extra, report)
@@ -396,11 +460,6 @@ class SOCView(pn.viewable.Viewer):
         res.attrs.update(method_used=method, source=self.source)
         return res
 
-    def _show_progress(self, gen, p, message):
-        # updates are scheduled on the event loop from the worker thread and may arrive out of order: one that
-        # arrives after the fit finished, or behind a later one, is dropped, so 'done' and the bar never go back
-        if gen == self._gen and self.busy and p >= self.progress: self.param.update(progress=p, status=message)
-
     def _finish(self, gen, res, message, error):
         if gen != self._gen: return   # the stack was replaced while this fit ran
         self.param.update(result=res, progress=100 if res is not None else self.progress, busy=False,
@@ -409,15 +468,7 @@ class SOCView(pn.viewable.Viewer):
     def result_netcdf(self) -> bytes:
         "The fit result as NetCDF4 bytes (what the Download button serves)."
         if self.result is None: raise core.SpectroError("no fit result yet: press Fit first")
-        ok = lambda v: isinstance(v, (str, int, float, np.number)) and not isinstance(v, bool) or (
-            isinstance(v, (list, tuple)) and v and all(isinstance(i, (int, float)) for i in v))
-        ds = self.result.copy()
-        ds.attrs = {k: v if ok(v) else str(v) for k, v in ds.attrs.items()}
-        for v in ds.variables.values(): v.attrs = {k: a if ok(a) else str(a) for k, a in v.attrs.items()}
-        with tempfile.TemporaryDirectory(prefix='spectro_nb_result_') as d:
-            p = Path(d)/'soc_result.nc'
-            ds.to_netcdf(p, engine='h5netcdf')
-            return p.read_bytes()
+        return _netcdf_bytes(self.result, 'soc_result.nc')
 
     def _download_io(self):
         import io
@@ -429,13 +480,7 @@ class SOCView(pn.viewable.Viewer):
         self._upload = pn.widgets.FileInput(accept=','.join(_ACCEPT), multiple=False, css_classes=['soc-upload'],
                                             description=f"NetCDF/HDF5 or TIFF stack, at most {self.max_upload_mb:g} MB")
         self._upload.param.watch(self._on_upload, 'value')
-        self._download = pn.widgets.FileDownload(callback=self._download_io, filename='soc_result.nc', button_type='primary',
-                                                 label='Download result (NetCDF)', disabled=True, css_classes=['soc-download'])
-        self._fit_button = pn.widgets.Button.from_param(self.param.fit, button_type='success', css_classes=['soc-fit'])
-        self._progress = pn.indicators.Progress(value=0, max=100, bar_color='success', width=260, css_classes=['soc-progress'])
-        self._status = pn.pane.Markdown('', css_classes=['soc-status'])
-        self._alert = pn.pane.Alert('', alert_type='danger', visible=False, css_classes=['soc-error'])
-        self._source = pn.pane.Markdown('', css_classes=['soc-source'])
+        self._fit_button = self._status_widgets('soc', self.param.fit, 'soc_result.nc')
         self._widgets = dict(
             frame=pn.widgets.IntSlider.from_param(self.param.frame, css_classes=['soc-frame']),
             energy=pn.widgets.FloatSlider.from_param(self.param.energy, css_classes=['soc-energy']),
@@ -453,12 +498,9 @@ class SOCView(pn.viewable.Viewer):
 
     def _sync(self, *events):
         "Copy the view's state into its status widgets."
-        self._progress.value = self.progress
-        self._status.object = self.status
-        self._alert.param.update(object=self.error, visible=bool(self.error))
+        self._sync_status()
         self._source.object = f"**Stack:** {self.source}"
         self._fit_button.disabled = self.busy
-        self._download.disabled = self.result is None
 
     def controls(self) -> pn.Column:
         "The sidebar: stack and upload, sliders, method, Fit, progress, status, download."
@@ -474,13 +516,19 @@ class SOCView(pn.viewable.Viewer):
     def __panel__(self): return pn.Row(self.controls(), self.plots())
 
 # %% ../../nbs/10_app_soc.ipynb #0e6f20b4
+def _page(view, # a view with `controls()` and `plots()`
+          title:str, # the page's title
+         ) -> pn.template.FastListTemplate:
+    "A view's page, shared with `apps.mrf`: its controls in the sidebar, its plots in the main area."
+    return pn.template.FastListTemplate(title=title, sidebar=[view.controls()], main=[view.plots()],
+                                        sidebar_width=330, header_background='#2f5d7c', accent_base_color='#2f5d7c')
+
 def app(view:SOCView|None=None, # the view to host; default a new one (one per browser session)
        ) -> pn.template.FastListTemplate:
     "The page `panel serve` hosts: a `SOCView` in a FastListTemplate, its controls in the sidebar."
     pn.extension()
     view = SOCView() if view is None else view
-    return pn.template.FastListTemplate(title='spectro_nb · state of charge', sidebar=[view.controls()], main=[view.plots()],
-                                        sidebar_width=330, header_background='#2f5d7c', accent_base_color='#2f5d7c')
+    return _page(view, 'spectro_nb · state of charge')
 
 # %% ../../nbs/10_app_soc.ipynb #2dd485aa
 if __name__.startswith('bokeh'): app().servable()

@@ -1,0 +1,138 @@
+"""What the browser tests of the dashboards (`test_browser_soc.py`, `test_browser_mrf.py`) share: Debian's
+Chromium driven by pytest-playwright against `panel serve` on a free loopback port.
+
+Importing this module skips the importing test module, with the reason, where /usr/bin/chromium (Debian's
+`chromium` package; `.ci/setup` installs it), playwright, pytest-playwright or Panel is missing; the other
+tests never import it, so they run without any of them. Playwright's own browser download does not work
+offline, so the `browser_type_launch_args` fixture points Playwright at that Chromium with the flags that
+keep it off the closed network. A test module takes the fixtures by importing them by name (pytest finds
+fixtures among a module's names):
+
+    from browser_support import browser_context_args, browser_type_launch_args, shots  # noqa: F401
+
+and makes the fixture of its app's URL with `served_app` (`panel serve` for the module's tests, see `serve`).
+`open_page` loads a page and waits until it is drawn, `text` reads a readout, `record_progress` and
+`check_progress` watch a progress bar through a run. Screenshots go to
+$SPECTRO_NB_SCREENSHOTS (CI keeps that folder) or else to a pytest temporary folder.
+"""
+import contextlib, os, signal, socket, subprocess, sys, time, urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path('/usr/bin/chromium')
+if not CHROMIUM.exists():
+    pytest.skip(f'{CHROMIUM} not found (Debian package chromium; .ci/setup installs it)', allow_module_level=True)
+pytest.importorskip('playwright', reason='playwright is not installed (dev extra)')
+pytest.importorskip('pytest_playwright', reason='pytest-playwright is not installed (dev extra)')
+pytest.importorskip('panel', reason='panel is not installed')
+from playwright.sync_api import expect  # noqa: E402,F401  re-exported for the test modules
+
+REPO = Path(__file__).resolve().parents[1]
+FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+         '--disable-sync', '--no-first-run', '--disable-quic']
+
+
+@pytest.fixture(scope='session')
+def browser_type_launch_args(browser_type_launch_args):
+    "Debian's Chromium instead of Playwright's download, with the flags this closed network needs."
+    return {**browser_type_launch_args, 'executable_path': str(CHROMIUM), 'args': FLAGS}
+
+
+@pytest.fixture(scope='session')
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, 'viewport': {'width': 1400, 'height': 1000}}
+
+
+@pytest.fixture(scope='module')
+def shots(tmp_path_factory) -> Path:
+    "Where screenshots go: $SPECTRO_NB_SCREENSHOTS, else a pytest temporary folder."
+    p = Path(os.environ['SPECTRO_NB_SCREENSHOTS']) if os.environ.get('SPECTRO_NB_SCREENSHOTS') \
+        else tmp_path_factory.mktemp('screenshots')
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(app:Path, # the app's file, e.g. spectro_nb/apps/soc.py
+          tmp_path_factory, # pytest's, for the server's log
+          start_timeout:float, # s: the longest the server may take to render its first session
+          get_timeout:float, # s: the longest one GET of the page may take
+         ):
+    "`panel serve <app>` on a free loopback port; its URL once a session renders; always stopped, and its log checked for tracebacks."
+    port = _free_port()
+    cmd = [sys.executable, '-m', 'panel', 'serve', str(app), '--port', str(port), '--address', '127.0.0.1',
+           '--allow-websocket-origin', f'127.0.0.1:{port}', '--num-procs', '1']
+    log = open(tmp_path_factory.mktemp('panel_serve')/'serve.log', 'w+')
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f'http://127.0.0.1:{port}/{Path(app).stem}'
+    try:
+        end = time.monotonic() + start_timeout
+        while True:   # the first GET runs the app once: it warms the imports (and whatever the app caches) too
+            if proc.poll() is not None:
+                log.seek(0); pytest.fail(f'panel serve exited with {proc.returncode}:\n{log.read()[-3000:]}')
+            try:
+                with urllib.request.urlopen(url, timeout=get_timeout) as r:
+                    if r.status == 200: break
+            except OSError: pass
+            if time.monotonic() > end:
+                log.seek(0); pytest.fail(f'panel serve did not answer {url} within {start_timeout} s:\n{log.read()[-3000:]}')
+            time.sleep(0.3)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try: proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL); proc.wait(10)
+        log.seek(0)
+        tail = log.read()[-4000:]
+        log.close()
+        assert 'Traceback' not in tail, f'the server logged a traceback:\n{tail}'
+
+
+def served_app(app:Path, # the app's file, e.g. spectro_nb/apps/soc.py
+               start_timeout:float, # s: the longest the server may take to render its first session
+               get_timeout:float, # s: the longest one GET of the page may take
+               name:str, # the fixture's name
+              ):
+    "A module-scoped fixture: the URL of `panel serve <app>` on a free loopback port once a session renders; always stopped."
+    @pytest.fixture(scope='module', name=name)
+    def url(tmp_path_factory):
+        with serve(app, tmp_path_factory, start_timeout, get_timeout) as u: yield u
+    url.__doc__ = f"`panel serve {Path(app).relative_to(REPO)}` on a free loopback port; its URL once a session renders; always stopped."
+    return url
+
+
+def open_page(page, url:str, ready):
+    "Load the app (a new session) and wait until it is drawn: `ready(page)` waits for what the app shows first."
+    page.goto(url)
+    return ready(page)
+
+
+def text(page, cls:str) -> str:
+    "The text of the first paragraph in the element of CSS class `cls` (the views write their readouts as Markdown)."
+    return page.locator(f'.{cls} p').first.inner_text()
+
+
+def record_progress(bar, # the progress bar's locator
+                    name:str, # where the page keeps the values: window[name]
+                   ):
+    "Record every value the progress bar takes from now on (a run may be over in well under a second: no polling)."
+    bar.evaluate("""(b, name) => { window[name] = []; new MutationObserver(() => window[name].push(
+                                   Number(b.getAttribute('value')))).observe(b, {attributes: true, attributeFilter: ['value']}); }""", name)
+
+
+def check_progress(page, name:str) -> list:
+    "The values `record_progress` recorded under `name`, checked: never going back, ending at 100, one at least in between."
+    seen = page.evaluate(f'window[{name!r}]')
+    assert seen and seen[-1] == 100 and seen == sorted(seen), seen
+    assert any(0 < v < 100 for v in seen), f'no intermediate progress shown: {seen}'
+    return seen
