@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_app_mrf.ipynb #c631fad2
 from __future__ import annotations
-import inspect, io, logging, time
+import io, logging, time
 from functools import partial
 import numpy as np
 import xarray as xr
@@ -84,15 +84,6 @@ def check_inputs(soc, current, electrode) -> xr.DataArray:
     return soc.transpose('x', 'time')
 
 # %% ../../nbs/11_app_mrf.ipynb #364b1486
-def _parameters(fn) -> dict:
-    try: return dict(inspect.signature(fn).parameters)
-    except (TypeError, ValueError): return {}
-
-def _scalar(v):
-    "A float for attrs where `v` is one number, else None."
-    try: return float(np.asarray(v, float).reshape(()))
-    except (TypeError, ValueError): return None
-
 def infer_with_prior(soc:xr.DataArray, # soc over (x, time)
                      current, # applied current density over time, A/m², positive on charge
                      electrode:mrf.Electrode, # the electrode
@@ -100,39 +91,27 @@ def infer_with_prior(soc:xr.DataArray, # soc over (x, time)
                      prior:str='automatic', # 'automatic' (evidence-fitted) or 'manual'
                      tau_x:float=0.5, # manual: sd of log sigma_eff change across the electrode
                      tau_t:float=0.5, # manual: sd of log sigma_eff change over the record
-                     progress=None, # callable(fraction, message), passed on when infer_state takes one
+                     progress=None, # callable(fraction, message), passed on to infer_state
                     ) -> xr.Dataset:
-    "`mrf.infer_state` with the prior strengths fitted ('automatic') or fixed ('manual'); what was used goes to the attrs."
-    fn = mrf.infer_state
-    params = _parameters(fn)
-    kw = dict(soc_std=soc_std)
-    if progress is not None and 'progress' in params: kw['progress'] = progress
-    used, note = {}, ''
-    if prior == 'manual':
-        used = dict(tau_x=float(tau_x), tau_t=float(tau_t))
-        res, how = fn(soc, current, electrode, **used, **kw), 'manual'
-    elif prior == 'automatic':
-        try: res, how = fn(soc, current, electrode, tau_x=None, tau_t=None, **kw), 'automatic (evidence-fitted)'
-        except (TypeError, ValueError, core.SpectroError) as e:
-            if not (isinstance(e, TypeError) or 'tau' in str(e)): raise
-            logging.getLogger(__name__).debug("infer_state refused tau=None (%s); using its defaults", e)
-            res = fn(soc, current, electrode, **kw)
-            used = {k: params[k].default for k in ('tau_x', 'tau_t') if k in params and params[k].default is not inspect.Parameter.empty}
-            how, note = "infer_state's defaults", f"this infer_state cannot fit the prior strengths ({e}); its defaults were used"
-    else: raise core.SpectroError(f"prior={prior!r}; expected 'automatic' or 'manual'")
-    res = check_result(res)
+    "`mrf.infer_state` with the prior strengths fitted ('automatic') or fixed ('manual'); infer_state's attrs say which were used."
+    if prior not in ('automatic', 'manual'): raise core.SpectroError(f"prior={prior!r}; expected 'automatic' or 'manual'")
+    taus = dict(tau_x=float(tau_x), tau_t=float(tau_t)) if prior == 'manual' else dict(tau_x=None, tau_t=None)
+    res = check_result(mrf.infer_state(soc, current, electrode, soc_std=soc_std, progress=progress, **taus))
     res.attrs = dict(res.attrs)
-    for k, v in used.items():
-        if k not in res.attrs and _scalar(v) is not None: res.attrs[k] = _scalar(v)
-    res.attrs['prior'] = how
-    if note: res.attrs['prior_note'] = note
+    res.attrs['prior'] = 'manual' if prior == 'manual' else 'automatic (evidence-fitted)'
     return res
+
 
 # %% ../../nbs/11_app_mrf.ipynb #adc1acb2
 # the stage-1 view's helpers (see apps.soc): an image of a grid, a plot that says why it is empty, one line from an exception,
 # a result as NetCDF bytes, the page
 _grid, _placeholder, _message = app_soc._grid, app_soc._placeholder, app_soc._message
 _netcdf_bytes, _page = app_soc._netcdf_bytes, app_soc._page
+
+def _scalar(v):
+    "A float where `v` is one number, else None."
+    try: return float(np.asarray(v, float).reshape(()))
+    except (TypeError, ValueError): return None
 
 def _fmt(v) -> str:
     "An attribute value in a few characters."
