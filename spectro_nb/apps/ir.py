@@ -4,7 +4,7 @@
 
 # %% ../../nbs/12_app_ir.ipynb #b7d8010c
 from __future__ import annotations
-import functools, logging, tempfile, threading
+import functools, logging, threading
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -142,6 +142,19 @@ _LEGEND = dict(legend_position='bottom', legend_cols=3)   # under the plot, out 
 _PART_COLORS = {'reversible': '#2166ac', 'irreversible': '#b2182b'}
 _ACCEPT = ('.nc', '.nc4', '.cdf', '.h5', '.hdf5')   # upload suffixes (NetCDF4 is HDF5)
 _SIGNATURES = (b'\x89HDF\r\n\x1a\n', b'CDF\x01', b'CDF\x02', b'CDF\x05')   # how NetCDF-4 (HDF5) and classic NetCDF files begin
+
+def _check_signature(data:bytes, name:str):
+    "Refuse bytes that begin with neither the NetCDF-4/HDF5 nor the classic NetCDF signature."
+    if not data.startswith(_SIGNATURES):
+        raise core.FormatError(f"{name}: not a NetCDF file (it starts with neither the NetCDF-4/HDF5 nor the classic NetCDF "
+                               "signature); expected a file written by make_dataset(path=...)")
+
+def _load_upload(p:Path) -> xr.Dataset:
+    "An uploaded IR dataset read into memory; a reader's non-SpectroError becomes a FormatError naming the file."
+    try: return irsim.load_dataset(p).load()
+    except core.SpectroError: raise
+    except Exception as e:
+        raise core.FormatError(f"{p}: not a NetCDF file of an IR dataset ({type(e).__name__}: {str(e)[:200]})") from None
 _placeholder, _message, _grid = app_soc._placeholder, app_soc._message, app_soc._grid
 _WN = hv.Dimension('wavenumber', unit='cm⁻¹')
 _HEATMAP = ('A(t)', 'ΔA(t)')
@@ -415,22 +428,7 @@ class IRDatasetView(pn.viewable.Viewer):
         "Load an uploaded NetCDF file as the dataset; on any failure put the reason in `error`, keep the current dataset, return False."
         name = Path(str(filename or 'upload')).name or 'upload'
         try:
-            if data is None or len(data) == 0: raise core.FileError(f"{name}: the file is empty")
-            if len(data) > self.max_upload_mb*1e6:
-                raise core.FileError(f"{name}: {len(data)/1e6:.1f} MB is over the upload limit of {self.max_upload_mb:g} MB")
-            if Path(name).suffix.lower() not in _ACCEPT:
-                raise core.FormatError(f"{name}: not a NetCDF file name; expected one of {', '.join(_ACCEPT)}")
-            if not data.startswith(_SIGNATURES):
-                raise core.FormatError(f"{name}: not a NetCDF file (it starts with neither the NetCDF-4/HDF5 nor the classic NetCDF "
-                                       "signature); expected a file written by make_dataset(path=...)")
-            with tempfile.TemporaryDirectory(prefix='spectro_nb_upload_') as d:
-                p = Path(d)/name
-                p.write_bytes(data)
-                try: ds = irsim.load_dataset(p).load()
-                except core.SpectroError as e: raise type(e)(str(e).replace(str(p), name)) from None
-                except Exception as e:
-                    raise core.FormatError(f"{name}: not a NetCDF file of an IR dataset ({type(e).__name__}: "
-                                           f"{str(e).replace(str(p), name)[:200]})") from None
+            ds, name = app_soc._read_upload(data, filename, _load_upload, _ACCEPT, 'NetCDF', self.max_upload_mb, check=_check_signature)
             self.set_dataset(ds, name)
         except Exception as e:   # a page shows a message, never a traceback
             logging.getLogger(__name__).info("upload %s refused", name, exc_info=True)

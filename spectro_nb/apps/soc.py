@@ -91,6 +91,26 @@ def _message(e:BaseException, what:str) -> str:
     if isinstance(e, core.SpectroError): return str(e)
     return f"{what} failed ({type(e).__name__}: {e})"
 
+def _read_upload(data:bytes, # an uploaded file's content
+                 filename:str, # its name (only the base name is used)
+                 read, # reads a path, e.g. read_stack; its SpectroErrors are reworded to name the upload, not the temporary file
+                 accept:tuple, # file-name suffixes the view takes
+                 what:str, # what such a file is, for the message ('stack', 'NetCDF')
+                 max_mb:float, # upload limit, MB
+                 check=None, # optional check(data, name) before reading (a signature)
+                ) -> tuple:
+    "The checks every view's upload makes (empty, too large, a suffix it takes), then `read` on a temporary copy: (result, name)."
+    name = Path(str(filename or 'upload')).name or 'upload'
+    if data is None or len(data) == 0: raise core.FileError(f"{name}: the file is empty")
+    if len(data) > max_mb*1e6: raise core.FileError(f"{name}: {len(data)/1e6:.1f} MB is over the upload limit of {max_mb:g} MB")
+    if Path(name).suffix.lower() not in accept: raise core.FormatError(f"{name}: not a {what} file name; expected one of {', '.join(accept)}")
+    if check is not None: check(data, name)
+    with tempfile.TemporaryDirectory(prefix='spectro_nb_upload_') as d:
+        p = Path(d)/name
+        p.write_bytes(data)
+        try: return read(p), name
+        except core.SpectroError as e: raise type(e)(str(e).replace(str(p), name)) from None
+
 def _frame_size(xs, ys, width:int=300) -> dict:
     "frame_width and frame_height giving square pixels (the height kept between 60 and 420)."
     ext = lambda v: (abs(v[-1] - v[0])*v.size/(v.size - 1)) if v.size > 1 else None
@@ -263,16 +283,7 @@ class SOCView(_FitRunner, pn.viewable.Viewer):
         "Load an uploaded file as the stack; on any failure put the reason in `error`, keep the current stack and return False."
         name = Path(str(filename or 'upload')).name or 'upload'
         try:
-            if data is None or len(data) == 0: raise core.FileError(f"{name}: the file is empty")
-            if len(data) > self.max_upload_mb*1e6:
-                raise core.FileError(f"{name}: {len(data)/1e6:.1f} MB is over the upload limit of {self.max_upload_mb:g} MB")
-            if Path(name).suffix.lower() not in _ACCEPT:
-                raise core.FormatError(f"{name}: not a stack file name; expected one of {', '.join(_ACCEPT)}")
-            with tempfile.TemporaryDirectory(prefix='spectro_nb_upload_') as d:
-                p = Path(d)/name
-                p.write_bytes(data)
-                try: st = sio.read_stack(p).load()
-                except core.SpectroError as e: raise type(e)(str(e).replace(str(p), name)) from None
+            st, name = _read_upload(data, filename, lambda p: sio.read_stack(p).load(), _ACCEPT, 'stack', self.max_upload_mb)
             self.set_stack(st, name)
         except Exception as e:   # a page shows a message, never a traceback
             logging.getLogger(__name__).info("upload %s refused", name, exc_info=True)
