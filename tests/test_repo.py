@@ -10,7 +10,8 @@ INDEX = REPO/'nbs'/'index.ipynb'
 HEAVY = ('torch', 'panel', 'pybamm', 'holoviews')   # what a reader or the core must never load
 LIGHT = ('spectro_nb', 'spectro_nb.core', 'spectro_nb.io', 'spectro_nb.irfiles', 'spectro_nb.xanes', 'spectro_nb.lcf',
          'spectro_nb.sim', 'spectro_nb.sim.cell', 'spectro_nb.sim.imaging', 'spectro_nb.soc', 'spectro_nb.mrf',
-         'spectro_nb.cli', 'spectro_nb.ir', 'spectro_nb.ir.sim', 'spectro_nb.ir.files', 'spectro_nb.ir.metrics', 'spectro_nb.ir.bench')
+         'spectro_nb.cli', 'spectro_nb.ir', 'spectro_nb.ir.sim', 'spectro_nb.ir.files', 'spectro_nb.ir.metrics', 'spectro_nb.ir.bench',
+         'spectro_nb.ir.meanflow', 'spectro_nb.ir.abcc')
 
 
 def _bin(name):
