@@ -89,7 +89,7 @@ def infer_with_prior(soc:xr.DataArray, # soc over (x, time)
                      electrode:mrf.Electrode, # the electrode
                      soc_std=0.005, # sd of the soc noise (float or DataArray like soc)
                      prior:str='automatic', # 'automatic' (evidence-fitted) or 'manual'
-                     tau_x:float=0.5, # manual: sd of log sigma_eff change across the electrode
+                     tau_x:float=0.5, # manual: sd of log sigma_eff's departure from a straight line across the electrode
                      tau_t:float=0.5, # manual: sd of log sigma_eff change over the record
                      progress=None, # callable(fraction, message), passed on to infer_state
                     ) -> xr.Dataset:
