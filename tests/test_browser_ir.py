@@ -1,5 +1,5 @@
-"""The stage-3 dataset browser (`spectro_nb/apps/ir.py`) in a real browser, with the set-up of the other
-views' tests: `browser_support.py` serves the app (`panel serve`, a free loopback port), points
+"""The stage-3 page (`spectro_nb/apps/ir.py`: the dataset browser and, in a second tab, the forecast view) in a
+real browser, with the set-up of the other views' tests: `browser_support.py` serves the app (`panel serve`, a free loopback port), points
 pytest-playwright at Debian's Chromium, skips this module with the reason where that browser or
 playwright is missing, and keeps the screenshots ($SPECTRO_NB_SCREENSHOTS, else a pytest temporary folder).
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pytest
 
 # skips this module where Chromium, playwright or Panel is missing; the fixtures are used by name
-from browser_support import (REPO, browser_context_args, browser_type_launch_args,  # noqa: F401
-                             expect, open_page, served_app, shots, text as _text)
+from browser_support import (REPO, browser_context_args, browser_type_launch_args, check_progress,  # noqa: F401
+                             expect, open_page, record_progress, served_app, shots, text as _text)
 
 APP = REPO/'spectro_nb'/'apps'/'ir.py'
 START_TIMEOUT = 90   # s: the server's first session imports Panel, HoloViews and the package, and generates the example
@@ -103,8 +103,11 @@ def _drawn(page, sequence, frame:int, heatmap:str=r'A\(t\)|ΔA\(t\) = A\(t\) −
     _title(page, rf'^band areas of {"the parts" if parts else "ΔA"}, sequence {q}$')
 
 
-def _move_frame(page, steps:int):
-    page.locator('.ir-frame .noUi-handle').first.focus()
+def _move_frame(page, steps:int): _move_frame_of(page, 'ir-frame', steps)
+
+
+def _move_frame_of(page, cls:str, steps:int):
+    page.locator(f'.{cls} .noUi-handle').first.focus()
     for _ in range(abs(steps)): page.keyboard.press('ArrowRight' if steps > 0 else 'ArrowLeft')
 
 
@@ -232,3 +235,133 @@ def test_two_sessions_keep_their_own_state(browser, ir_url, shots):
         _leave(a, b)
     finally:
         ctx_a.close(); ctx_b.close()
+
+
+# --- the forecast tab (IRForecastView) ----------------------------------------------------------------
+# The served page's forecast view takes its model from $SPECTRO_NB_ABCC (`apps.ir.MODEL_ENV`): the fixture below trains a
+# small ABCC once (a few seconds) and names it there before the server starts, so these tests do not depend on the shipped
+# checkpoint and each forecast takes well under a second. Its classes: `.irf-summary` (the forecast in one sentence),
+# `.irf-status`, `progress.irf-progress`, `.irf-error`, the controls `.irf-static`, `.irf-upload`, `.irf-preset`,
+# `.irf-breakpoints`, `.irf-forecast` (the button), `.irf-frame`, and the plots `.irf-static-plot`, `.irf-protocol`,
+# `.irf-forecast-plot`, `.irf-streams`, `.irf-heatmap`, `.irf-trajectories`.
+FORECAST_PLOTS = ('irf-forecast-plot', 'irf-streams', 'irf-heatmap', 'irf-trajectories')
+RESULT = re.compile(r'Largest \|ΔA\| at the end: (?P<total>\S+) \(central\), irreversible (?P<irr>\S+)\.')
+
+
+@pytest.fixture(scope='module', autouse=True)
+def tiny_model(tmp_path_factory):
+    "A small voltage-only ABCC, named in $SPECTRO_NB_ABCC for the served page (autouse: set before the server starts)."
+    import torch
+    from spectro_nb.apps.ir import MODEL_ENV
+    from spectro_nb.ir.abcc import ABCC
+    from spectro_nb.ir.sim import make_dataset
+    torch.set_num_threads(1)
+    path = tmp_path_factory.mktemp('abcc')/'tiny.pt'
+    ABCC(hidden=16, K=4, M=3, epochs=2, batch=16, flow_iters=20, refine_iters=10, use_current=False).fit(
+        make_dataset(n_sequences=40, seed=3)).save(path)
+    old = os.environ.get(MODEL_ENV)
+    os.environ[MODEL_ENV] = str(path)
+    yield path
+    if old is None: os.environ.pop(MODEL_ENV, None)
+    else: os.environ[MODEL_ENV] = old
+
+
+def _forecast_ready(page):
+    "Wait until the forecast tab's sentence, controls and input plots are in the page."
+    expect(page.locator('.irf-summary p').first).to_contain_text('No forecast yet', timeout=WAIT)
+    for cls in ('irf-static-plot', 'irf-protocol'): expect(page.locator(f'.{cls} canvas').first).to_be_visible(timeout=WAIT)
+    _title(page, r'^voltage protocol: ')
+    return page
+
+
+def _run_forecast(page, preset:str):
+    "Press Forecast and wait for its sentence and every plot of the result."
+    page.locator('.irf-forecast button').click()
+    _forecast_drawn(page, preset)
+
+
+@pytest.fixture
+def forecast_page(page, ir_url):
+    "A new session of the page opened on its forecast tab (`?tab=forecast`), drawn; left by navigation at the end of the test."
+    open_page(page, ir_url + '?tab=forecast', _forecast_ready)
+    yield page
+    _leave(page)
+
+
+def _forecast_drawn(page, preset:str):
+    expect(page.locator('.irf-summary p').first).to_contain_text(f'under {preset} (', timeout=WAIT)
+    expect(page.locator('.irf-status p').first).to_contain_text('done: 8 samples', timeout=WAIT)
+    for cls in FORECAST_PLOTS: expect(page.locator(f'.{cls} canvas').first).to_be_visible(timeout=WAIT)
+    q = re.escape(preset)
+    _title(page, rf'^voltage protocol: {q}$')
+    _title(page, r'^forecast ΔA, frame \d+ \(t = ')
+    _title(page, r'^streams, frame \d+ \(t = ')
+    _title(page, rf'^ΔA\(t\): {q}$')
+    _title(page, r'^band areas of the forecast ΔA$')
+
+
+def _result(page) -> tuple:
+    m = RESULT.search(_text(page, 'irf-summary'))
+    assert m, _text(page, 'irf-summary')
+    return m['total'], m['irr']
+
+
+def test_forecast_tab_loads_and_a_forecast_runs(ir_page, shots):
+    from spectro_nb.apps.ir import PRESETS
+    first, page = list(PRESETS)[0], ir_page        # the dataset tab first; its controls in the sidebar
+    page.locator('.ir-tabs .bk-tab', has_text='Forecast').click()
+    _forecast_ready(page)
+    expect(page.locator('.ir-system select')).to_have_count(0)     # the sidebar holds the forecast's controls now
+    assert _options(page, 'irf-static'), 'no static spectra to pick from'
+    expect(page.locator('.irf-preset select')).to_have_value(first)
+    expect(page.locator('.irf-error')).to_be_hidden()
+    bar = page.locator('progress.irf-progress')
+    record_progress(bar, '_irf_progress')
+    _run_forecast(page, first)
+    expect(bar).to_have_attribute('value', '100', timeout=WAIT)
+    check_progress(page, '_irf_progress')
+    expect(page.locator('.irf-download button')).to_be_enabled(timeout=WAIT)
+    _move_frame_of(page, 'irf-frame', -3)          # the frame slider: the spectra at another frame
+    expect(page.locator('.irf-summary p').first).to_contain_text('frame 36 of 39', timeout=WAIT)
+    _title(page, r'^forecast ΔA, frame 36 \(t = ')
+    _title(page, r'^streams, frame 36 \(t = ')
+    assert 'Traceback' not in page.content()
+    page.screenshot(path=shots/'ir_forecast.png', full_page=True)
+
+
+def test_switching_preset_changes_the_forecast(forecast_page, shots):
+    from spectro_nb.apps.ir import PRESETS
+    first, other, page = list(PRESETS)[0], list(PRESETS)[1], forecast_page
+    _run_forecast(page, first)
+    before = _result(page)
+    page.locator('.irf-preset select').select_option(label=other)   # once forecast, a change forecasts again
+    _forecast_drawn(page, other)
+    expect(page.locator('.irf-breakpoints textarea')).to_have_value(re.compile(r'^0, 3\n1\.66, 0\.01\n3\.66, 0\.01$'))
+    after = _result(page)
+    assert after != before, (before, after)
+    assert 'Traceback' not in page.content()
+    page.screenshot(path=shots/'ir_forecast_preset.png', full_page=True)
+
+
+def test_bad_breakpoints_and_bad_upload_show_messages(forecast_page, shots):
+    page = forecast_page
+    alert = page.locator('.irf-error')
+    box = page.locator('.irf-breakpoints textarea')
+    box.fill('0, 3.0\n1.5 h, 0.01')
+    box.press('Tab')                               # the text box sends its value when it loses focus
+    expect(alert).to_be_visible(timeout=WAIT)
+    expect(alert.locator('p').first).to_contain_text("breakpoint 2 ('1.5 h, 0.01'): expected two numbers", timeout=WAIT)
+    expect(page.locator('.irf-preset select')).to_have_value('custom breakpoints')
+    page.locator('.irf-forecast button').click()   # nothing to forecast under: a message, no forecast
+    expect(page.locator('.irf-status p').first).to_contain_text('fix the input', timeout=WAIT)
+    assert 'Traceback' not in page.content()
+    page.screenshot(path=shots/'ir_forecast_bad_breakpoints.png', full_page=True)
+    box.fill('0, 3.0\n1.5, 0.01\n2, 0.01')
+    box.press('Tab')
+    expect(alert).to_be_hidden(timeout=WAIT)
+    _title(page, r'^voltage protocol: custom protocol$')
+    page.locator('.irf-upload input[type=file]').set_input_files(
+        files=[{'name': 'random.spa', 'mimeType': 'application/octet-stream', 'buffer': os.urandom(3000)}])
+    expect(alert).to_be_visible(timeout=WAIT)
+    expect(alert.locator('p').first).to_contain_text('random.spa', timeout=WAIT)
+    assert 'Traceback' not in page.content()
