@@ -60,30 +60,28 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(app:Path, # the app's file, e.g. spectro_nb/apps/soc.py
-          tmp_path_factory, # pytest's, for the server's log
-          start_timeout:float, # s: the longest the server may take to render its first session
-          get_timeout:float, # s: the longest one GET of the page may take
-         ):
-    "`panel serve <app>` on a free loopback port; its URL once a session renders; always stopped, and its log checked for tracebacks."
-    port = _free_port()
-    cmd = [sys.executable, '-m', 'panel', 'serve', str(app), '--port', str(port), '--address', '127.0.0.1',
-           '--allow-websocket-origin', f'127.0.0.1:{port}', '--num-procs', '1']
-    log = open(tmp_path_factory.mktemp('panel_serve')/'serve.log', 'w+')
+def served(cmd:list, # the server's command line (run in the repository, in its own process group)
+           url:str, # the page to wait for
+           tmp_path_factory, # pytest's, for the server's log
+           start_timeout:float, # s: the longest the server may take to render its first session
+           get_timeout:float, # s: the longest one GET of the page may take
+           what:str='panel serve', # the server, as failure messages name it
+          ):
+    "Start `cmd`; yield `url` once a GET of it succeeds; always stop the server, and fail if its log holds a traceback."
+    log = open(tmp_path_factory.mktemp('served')/'serve.log', 'w+')
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
-    url = f'http://127.0.0.1:{port}/{Path(app).stem}'
     try:
         end = time.monotonic() + start_timeout
         while True:   # the first GET runs the app once: it warms the imports (and whatever the app caches) too
             if proc.poll() is not None:
-                log.seek(0); pytest.fail(f'panel serve exited with {proc.returncode}:\n{log.read()[-3000:]}')
+                log.seek(0); pytest.fail(f'{what} exited with {proc.returncode}:\n{log.read()[-3000:]}')
             try:
                 with urllib.request.urlopen(url, timeout=get_timeout) as r:
                     if r.status == 200: break
             except OSError: pass
             if time.monotonic() > end:
-                log.seek(0); pytest.fail(f'panel serve did not answer {url} within {start_timeout} s:\n{log.read()[-3000:]}')
+                log.seek(0); pytest.fail(f'{what} did not answer {url} within {start_timeout} s:\n{log.read()[-3000:]}')
             time.sleep(0.3)
         yield url
     finally:
@@ -96,6 +94,20 @@ def serve(app:Path, # the app's file, e.g. spectro_nb/apps/soc.py
         tail = log.read()[-4000:]
         log.close()
         assert 'Traceback' not in tail, f'the server logged a traceback:\n{tail}'
+
+
+@contextlib.contextmanager
+def serve(app:Path, # the app's file, e.g. spectro_nb/apps/soc.py
+          tmp_path_factory, # pytest's, for the server's log
+          start_timeout:float, # s: the longest the server may take to render its first session
+          get_timeout:float, # s: the longest one GET of the page may take
+         ):
+    "`panel serve <app>` on a free loopback port; its URL once a session renders; always stopped, and its log checked for tracebacks."
+    port = _free_port()
+    cmd = [sys.executable, '-m', 'panel', 'serve', str(app), '--port', str(port), '--address', '127.0.0.1',
+           '--allow-websocket-origin', f'127.0.0.1:{port}', '--num-procs', '1']
+    with served(cmd, f'http://127.0.0.1:{port}/{Path(app).stem}', tmp_path_factory, start_timeout, get_timeout) as url:
+        yield url
 
 
 def served_app(app:Path, # the app's file, e.g. spectro_nb/apps/soc.py

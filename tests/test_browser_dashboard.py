@@ -7,13 +7,13 @@ The page holds the four sections as tabs (`.dash-tabs`); each section's view wri
 browser tests check (`.soc-pixel`, `.mrf-summary`, `.ir-summary`, `.irf-summary`, ...). Playwright's CSS
 locators pierce the open shadow roots Panel renders into. Every wait is on the page's content.
 """
-import os, signal, subprocess, sys, time, urllib.request
+import os, sys
 
 import pytest
 
 # skips this module where Chromium, playwright or Panel is missing; the fixtures are used by name
-from browser_support import (REPO, _free_port, browser_context_args, browser_type_launch_args,  # noqa: F401
-                             expect, shots, text as _text)
+from browser_support import (_free_port, browser_context_args, browser_type_launch_args,  # noqa: F401
+                             expect, served, shots, text as _text)
 
 START_TIMEOUT = 90   # s: the server's first session imports Panel, HoloViews and the package
 WAIT = 60_000        # ms: the longest a page element is waited for (the MRF example's simulation and inference included)
@@ -24,30 +24,8 @@ def dash_url(tmp_path_factory):
     "`serve(port)` of the dashboard in a child process on a free loopback port; its URL once a session renders; always stopped, its log checked."
     port = _free_port()
     code = f"import torch; torch.set_num_threads(1)\nfrom spectro_nb.apps.dashboard import serve\nserve(port={port})"
-    log = open(tmp_path_factory.mktemp('dashboard_serve')/'serve.log', 'w+')
-    proc = subprocess.Popen([sys.executable, '-c', code], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    url = f'http://127.0.0.1:{port}/'
-    try:
-        end = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                log.seek(0); pytest.fail(f'serve exited with {proc.returncode}:\n{log.read()[-3000:]}')
-            try:
-                with urllib.request.urlopen(url, timeout=30) as r:
-                    if r.status == 200: break
-            except OSError: pass
-            if time.monotonic() > end:
-                log.seek(0); pytest.fail(f'serve did not answer {url} within {START_TIMEOUT} s:\n{log.read()[-3000:]}')
-            time.sleep(0.3)
+    with served([sys.executable, '-c', code], f'http://127.0.0.1:{port}/', tmp_path_factory, START_TIMEOUT, 30, 'serve') as url:
         yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try: proc.wait(10)
-            except subprocess.TimeoutExpired: os.killpg(proc.pid, signal.SIGKILL); proc.wait(10)
-        log.seek(0); tail = log.read()[-4000:]; log.close()
-        assert 'Traceback' not in tail, f'the server logged a traceback:\n{tail}'
 
 
 def _soc_ready(page):
