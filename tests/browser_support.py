@@ -12,7 +12,8 @@ fixtures among a module's names):
 
 and makes the fixture of its app's URL with `served_app` (`panel serve` for the module's tests, see `serve`).
 `open_page` loads a page and waits until it is drawn, `text` reads a readout, `record_progress` and
-`check_progress` watch a progress bar through a run. Screenshots go to
+`check_progress` watch a progress bar through a run, `plot_title` waits for a plot drawn with a given title, and
+`download` fetches what a download button serves. Screenshots go to
 $SPECTRO_NB_SCREENSHOTS (CI keeps that folder) or else to a pytest temporary folder.
 """
 import contextlib, os, signal, socket, subprocess, sys, time, urllib.request
@@ -148,3 +149,30 @@ def check_progress(page, name:str) -> list:
     assert seen and seen[-1] == 100 and seen == sorted(seen), seen
     assert any(0 < v < 100 for v in seen), f'no intermediate progress shown: {seen}'
     return seen
+
+
+_LIVE_TITLE = """p => { const re = new RegExp(p), seen = new Set(); let hit = false;
+    const walk = v => { if (!v || seen.has(v)) return; seen.add(v);
+        const t = v.model?.title?.text;
+        if (typeof t === 'string' && re.test(t) && (v.has_finished?.() ?? true)) hit = true;
+        for (const c of (v.child_views ?? [])) walk(c); };
+    for (const v of (window.Bokeh?.index ?? [])) walk(v);
+    return hit; }"""
+
+
+def plot_title(page, pattern:str, # a regular expression (JavaScript's)
+               timeout:float, # ms
+              ):
+    "Wait until the page draws a Bokeh plot whose title matches `pattern` (the plot as drawn, not a sentence about it)."
+    page.wait_for_function(_LIVE_TITLE, arg=pattern, timeout=timeout)
+
+
+def download(page, cls:str, # the CSS class of a Panel FileDownload widget
+             timeout:float, # ms
+            ) -> tuple[str, bytes]:
+    "Click the download button of CSS class `cls`; the file's suggested name and its bytes, once the browser has saved it."
+    with page.expect_download(timeout=timeout) as info:
+        page.locator(f'.{cls} button').click()
+    d = info.value
+    assert d.failure() is None, d.failure()
+    return d.suggested_filename, Path(d.path()).read_bytes()

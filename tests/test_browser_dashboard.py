@@ -6,14 +6,19 @@ folder) against `spectro_nb.apps.dashboard.serve` (what `spectro-nb serve` calls
 The page holds the four sections as tabs (`.dash-tabs`); each section's view writes into the page what its own
 browser tests check (`.soc-pixel`, `.mrf-summary`, `.ir-summary`, `.irf-summary`, ...). Playwright's CSS
 locators pierce the open shadow roots Panel renders into. Every wait is on the page's content.
+
+What the served app must do, a test each: load with every section drawn; a click on the SOC image selects the
+pixel and redraws its spectrum; a fit and a forecast run with their progress bars moving, and their results
+download as NetCDF, CSV and PNG (the files read back); a bad upload shows a message; two sessions keep their
+own state.
 """
-import os, sys
+import io, os, re, sys
 
 import pytest
 
 # skips this module where Chromium, playwright or Panel is missing; the fixtures are used by name
-from browser_support import (_free_port, browser_context_args, browser_type_launch_args,  # noqa: F401
-                             expect, served, shots, text as _text)
+from browser_support import (_free_port, browser_context_args, browser_type_launch_args, check_progress,  # noqa: F401
+                             download, expect, plot_title, record_progress, served, shots, text as _text)
 
 START_TIMEOUT = 90   # s: the server's first session imports Panel, HoloViews and the package
 WAIT = 60_000        # ms: the longest a page element is waited for (the MRF example's simulation and inference included)
@@ -40,6 +45,21 @@ def _leave(*pages):
 
 
 def _tab(page, title): page.locator('.dash-tabs .bk-tab', has_text=title).first.click()
+
+
+def _pixel(page) -> tuple[int, int]:
+    m = re.search(r'pixel \(x=(\d+), y=(\d+)\)', _text(page, 'soc-pixel'))
+    return int(m[1]), int(m[2])
+
+
+def _click_image(page, fx, fy):
+    "Click the SOC image's canvas at fractions (fx, fy) of its box."
+    box = page.locator('.soc-image canvas').first.bounding_box()
+    page.mouse.click(box['x'] + fx*box['width'], box['y'] + fy*box['height'])
+
+
+PNG = b'\x89PNG\r\n\x1a\n'
+HDF5 = b'\x89HDF\r\n\x1a\n'   # NetCDF4's first bytes
 
 
 def test_loads_and_every_section_renders(page, dash_url, shots):
@@ -76,6 +96,75 @@ def test_loads_and_every_section_renders(page, dash_url, shots):
     page.set_viewport_size({'width': 1200, 'height': 800})                  # the README's picture (nbs/images/dashboard.png)
     page.wait_for_timeout(800)
     page.screenshot(path=shots/'dashboard.png')
+    _leave(page)
+
+
+def test_pixel_click_updates_the_spectrum(page, dash_url, shots):
+    page.goto(dash_url)
+    _soc_ready(page)
+    x0, y0 = _pixel(page)
+    frame = re.search(r'frame (\d+) ', _text(page, 'soc-pixel'))[1]
+    plot_title(page, rf'^pixel \(x={x0}, y={y0}\), frame {frame}$', WAIT)     # the spectrum plot, as drawn
+    _click_image(page, 0.25, 0.5)
+    expect(page.locator('.soc-pixel p')).not_to_contain_text(f'pixel (x={x0}, y={y0})', timeout=WAIT)
+    x, y = _pixel(page)
+    assert x < x0, ((x0, y0), (x, y))        # left of the centre: a pixel nearer the separator
+    plot_title(page, rf'^pixel \(x={x}, y={y}\), frame {frame}$', WAIT)         # the spectrum redrawn for the clicked pixel
+    assert 'LCF soc =' in _text(page, 'soc-pixel')
+    page.wait_for_timeout(300)
+    page.screenshot(path=shots/'dashboard_pixel.png', full_page=True)
+    _leave(page)
+
+
+def test_fit_runs_with_progress_and_downloads(page, dash_url, shots, tmp_path):
+    import numpy as np, pandas as pd, xarray as xr
+    page.goto(dash_url)
+    _soc_ready(page)
+    for cls in ('soc-download', 'soc-download-csv', 'soc-download-png'):    # nothing to download before the fit
+        expect(page.locator(f'.{cls} button')).to_be_disabled(timeout=WAIT)
+    bar = page.locator('progress.soc-progress')
+    expect(bar).to_have_attribute('value', '0', timeout=WAIT)
+    record_progress(bar, '_dash_progress')
+    page.locator('.soc-fit button').click()
+    expect(page.locator('.soc-status p')).to_contain_text('done: LCF on 20 frames', timeout=WAIT)
+    expect(bar).to_have_attribute('value', '100', timeout=WAIT)
+    check_progress(page, '_dash_progress')
+    expect(page.locator('.soc-pixel p')).to_contain_text('map (LCF) soc =', timeout=WAIT)
+    page.wait_for_timeout(500)
+    page.screenshot(path=shots/'dashboard_fitted.png', full_page=True)
+    # the three downloads: what the browser saves is the fit shown
+    name, nc = download(page, 'soc-download', WAIT)
+    assert name == 'soc_result.nc' and nc[:8] == HDF5, (name, nc[:8])
+    (tmp_path/name).write_bytes(nc)
+    with xr.open_dataset(tmp_path/name, engine='h5netcdf') as ds: soc = ds.soc.load()
+    assert soc.dims == ('time', 'y', 'x') and soc.sizes['time'] == 20
+    name, csv = download(page, 'soc-download-csv', WAIT)
+    tab = pd.read_csv(io.BytesIO(csv))
+    assert name == 'soc_result.csv' and list(tab.columns[:5]) == ['time [s]', 'y [m]', 'x [m]', 'soc', 'soc_std'], (name, tab.columns)
+    assert len(tab) == soc.size and np.allclose(tab.soc, soc.values.ravel(), equal_nan=True)
+    name, png = download(page, 'soc-download-png', WAIT)
+    assert name == 'soc_result.png' and png[:8] == PNG and len(png) > 10_000, (name, png[:8], len(png))
+    (shots/'dashboard_soc_result.png').write_bytes(png)
+    # the IR forecast section: a forecast run with its progress bar, then its table
+    _tab(page, 'IR forecast')
+    expect(page.locator('.irf-summary p').first).to_contain_text('No forecast yet', timeout=WAIT)
+    bar = page.locator('progress.irf-progress')
+    record_progress(bar, '_dash_irf_progress')
+    page.locator('.irf-forecast button').click()
+    expect(page.locator('.irf-status p').first).to_contain_text('done: 8 samples', timeout=WAIT)
+    expect(bar).to_have_attribute('value', '100', timeout=WAIT)
+    check_progress(page, '_dash_irf_progress')
+    expect(page.locator('.irf-summary p').first).to_contain_text('Forecast of ', timeout=WAIT)
+    name, csv = download(page, 'irf-download-csv', WAIT)
+    tab = pd.read_csv(io.BytesIO(csv))
+    assert name == 'ir_forecast.csv' and {'wavenumber [cm^-1]', 'difference', 'reversible', 'irreversible', 'voltage [V]'} <= set(tab.columns)
+    assert np.allclose(tab.reversible + tab.irreversible, tab.difference, atol=1e-7)
+    name, png = download(page, 'irf-download-png', WAIT)
+    assert name == 'ir_forecast.png' and png[:8] == PNG
+    (shots/'dashboard_ir_forecast_result.png').write_bytes(png)
+    assert 'Traceback' not in page.content()
+    page.wait_for_timeout(500)
+    page.screenshot(path=shots/'dashboard_forecast.png', full_page=True)
     _leave(page)
 
 

@@ -18,7 +18,7 @@ import pytest
 
 # skips this module where Chromium, playwright or Panel is missing; the fixtures are used by name
 from browser_support import (REPO, browser_context_args, browser_type_launch_args, check_progress,  # noqa: F401
-                             expect, open_page, record_progress, served_app, shots, text as _text)
+                             expect, open_page, plot_title, record_progress, served_app, shots, text as _text)
 
 APP = REPO/'spectro_nb'/'apps'/'ir.py'
 START_TIMEOUT = 90   # s: the server's first session imports Panel, HoloViews and the package, and generates the example
@@ -80,18 +80,9 @@ def _options(page, cls) -> list[str]:
 
 # the plot titles of the views the page shows now: a walk from Bokeh's root views (a document's models may include plots
 # that were replaced and are no longer drawn, so the document is not asked)
-_LIVE_TITLE = """p => { const re = new RegExp(p), seen = new Set(); let hit = false;
-    const walk = v => { if (!v || seen.has(v)) return; seen.add(v);
-        const t = v.model?.title?.text;
-        if (typeof t === 'string' && re.test(t) && (v.has_finished?.() ?? true)) hit = true;
-        for (const c of (v.child_views ?? [])) walk(c); };
-    for (const v of (window.Bokeh?.index ?? [])) walk(v);
-    return hit; }"""
-
-
 def _title(page, pattern:str):
     "Wait until the page draws a plot whose title matches the regular expression `pattern` (the plot as drawn, not the sentence)."
-    page.wait_for_function(_LIVE_TITLE, arg=pattern, timeout=WAIT)
+    plot_title(page, pattern, WAIT)
 
 
 def _drawn(page, sequence, frame:int, heatmap:str=r'A\(t\)|ΔA\(t\) = A\(t\) − A\(0\)', parts:bool=False):

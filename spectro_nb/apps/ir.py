@@ -813,7 +813,49 @@ class IRForecastView(app_soc._FitRunner, pn.viewable.Viewer):
         if self.result is None: raise core.SpectroError("no forecast yet: press Forecast first")
         return app_soc._netcdf_bytes(self.result, 'ir_forecast.nc')
 
-    def _download_io(self): return io.BytesIO(self.result_netcdf())
+    def result_table(self) -> xr.Dataset:
+        "What the CSV holds, over (time, wavenumber): the central forecast, its two streams, the samples' 5–95% range, time_s and the voltage."
+        if self.result is None: raise core.SpectroError("no forecast yet: press Forecast first")
+        res = self.result
+        out = xr.Dataset({k: res[f'{k}_central'] for k in ('spectra', 'difference', 'reversible', 'irreversible')})
+        q = res.spectra.quantile([0.05, 0.95], 'sample')
+        out['spectra_p05'], out['spectra_p95'] = q.sel(quantile=0.05, drop=True), q.sel(quantile=0.95, drop=True)
+        out = out.reset_coords(drop=True)   # time_s: a column of its own, in its place
+        out['time_s'] = res.time_s.reset_coords(drop=True).assign_attrs(units='s')
+        out['voltage'] = res.voltage.reset_coords(drop=True).assign_attrs(units='V')
+        return out.transpose('time', 'wavenumber').assign_coords(wavenumber=res.wavenumber.assign_attrs(units='cm^-1'))
+
+    def result_csv(self) -> bytes:
+        "The forecast as a CSV table (what the CSV button serves): a row per (frame, wavenumber), see `result_table`."
+        return app_soc._csv_bytes(self.result_table(), ('time', 'wavenumber'))
+
+    def result_png(self) -> bytes:
+        "A PNG figure of the forecast (what the PNG button serves): ΔA at the shown frame with the samples' range, the two streams, ΔA over time."
+        if self.result is None: raise core.SpectroError("no forecast yet: press Forecast first")
+        res, k = self.result, self._k(self.result)
+        wn, hours = res.wavenumber.values, res.time_s.values/3600.
+        fig = app_soc._figure(15, 3.6)
+        axs = fig.subplots(1, 3)
+        d = res.difference.isel(time=k).values
+        axs[0].fill_between(wn, d.min(0), d.max(0), color='#888888', alpha=0.4, lw=0, label=f"range of {res.sizes['sample']} samples")
+        axs[0].plot(wn, res.difference_central.isel(time=k), 'k', lw=1.5, label='central forecast')
+        axs[0].set(title=f"forecast ΔA, {self._frame_words(res)}", ylabel='ΔA')
+        for p in _PARTS:
+            s, c = res[p].isel(time=k).values, _PART_COLORS[p]
+            axs[1].fill_between(wn, s.min(0), s.max(0), color=c, alpha=0.25, lw=0)
+            axs[1].plot(wn, res[f'{p}_central'].isel(time=k), color=c, lw=1.5, label=p)
+        axs[1].set(title='the two streams (central, samples\' range)', ylabel='ΔA')
+        z = res.difference_central.values
+        lim = float(np.nanpercentile(np.abs(z), 99.5)) or 1e-6
+        app_soc._map(fig, axs[2], wn, hours, z, f"ΔA(t): {res.attrs.get('protocol', '')}", 'wavenumber (cm⁻¹)', 'time (h)',
+                     cmap='RdBu_r', vmin=-lim, vmax=lim)
+        axs[2].axhline(hours[k], color='k', ls='--', lw=1)
+        for ax in axs:
+            ax.set_xlim(wn.max(), wn.min()); ax.title.set_fontsize(9)
+        for ax in axs[:2]:
+            ax.set_xlabel('wavenumber (cm⁻¹)'); ax.grid(alpha=0.3); ax.legend(fontsize=8, frameon=False)
+        fig.suptitle(f"spectro_nb stage 3, {res.attrs.get('model', 'ABCC')} forecast of {res.attrs.get('static_name', '')}", fontsize=10)
+        return app_soc._png_bytes(fig)
 
     # --- plots -------------------------------------------------------------------------------------
     def _hours(self, voltage=None) -> np.ndarray:
@@ -992,7 +1034,7 @@ class IRForecastView(app_soc._FitRunner, pn.viewable.Viewer):
         "The sidebar: the static spectrum and its upload, the protocol, Forecast with progress and status, what to show."
         w = self._widgets
         return pn.Column('### Static spectrum', w['static'], self._upload, '### Voltage protocol', w['preset'], w['breakpoints'],
-                         '### Forecast', self._source, self._button, self._progress, self._status, self._alert, self._download,
+                         '### Forecast', self._source, self._button, self._progress, self._status, self._alert, self._downloads,
                          '### Show', w['frame'], w['trajectory'], w['wavenumber'], width=300)
 
     def plots(self) -> pn.Column:

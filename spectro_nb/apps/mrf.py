@@ -423,7 +423,42 @@ class MRFView(app_soc._FitRunner, pn.viewable.Viewer):
         if self.result is None: raise core.SpectroError("no result yet: run the inference first")
         return _netcdf_bytes(self.result, 'mrf_result.nc')
 
-    def _download_io(self): return io.BytesIO(self.result_netcdf())
+    def result_csv(self) -> bytes:
+        "The result as a CSV table (what the CSV button serves): a row per (time, x), a column per field and its sd."
+        if self.result is None: raise core.SpectroError("no result yet: run the inference first")
+        return app_soc._csv_bytes(self.result, ('time', 'x'))
+
+    def result_png(self) -> bytes:
+        "A PNG figure of the result (what the PNG button serves): the four fields over depth × time, and the chosen profile with its band and the truth."
+        if self.result is None: raise core.SpectroError("no result yet: run the inference first")
+        ds = self.result
+        fields = [v for v in ('i_e', 'phi_e', 'sigma_eff', 'c_e') if v in ds and set(ds[v].dims) == {'x', 'time'}]
+        fig = app_soc._figure(3.3*len(fields) + 4.6, 3.2)
+        axs = fig.subplots(1, len(fields) + 1, width_ratios=[1]*len(fields) + [1.4])
+        xs, ts = ds.x.values*1e6, ds.time.values.astype(float)
+        k = min(self.frame, ts.size - 1)
+        for ax, var in zip(axs, fields):
+            z = ds[var].transpose('time', 'x').values.astype(float)
+            if self._greyed(var): z = np.where(ds.identifiable.transpose('time', 'x').values.astype(bool), z, np.nan)
+            u = _unit(ds[var])
+            app_soc._map(fig, ax, xs, ts, z, f"{var}" + (f" ({u})" if u else '') + (', identifiable' if self._greyed(var) else ''),
+                         'depth x (µm)', 'time (s)', cmap='viridis')
+            ax.axhline(ts[k], color='white', ls='--', lw=1)
+        ax, var = axs[-1], self.variable if self.variable in ds else fields[0]
+        y = ds[var].transpose('x', 'time').values[:, k].astype(float)
+        if var == 'sigma_eff' and 'log_sigma_std' in ds:
+            ls = ds.log_sigma_std.transpose('x', 'time').values[:, k]
+            ax.fill_between(xs, y*np.exp(-2*ls), y*np.exp(2*ls), color='#4c78a8', alpha=0.25, lw=0, label='±2 sd')
+        elif f'{var}_std' in ds:
+            sd = ds[f'{var}_std'].transpose('x', 'time').values[:, k].astype(float)
+            ax.fill_between(xs, y - 2*sd, y + 2*sd, color='#4c78a8', alpha=0.25, lw=0, label='±2 sd')
+        ax.plot(xs, y, color='#1f4e79', lw=2, label='inferred')
+        tr = self.truth_of(var)
+        if tr is not None: ax.plot(xs, tr.values[:, k], 'k--', lw=1.5, label='truth' + (' (shifted)' if var in _RELATIVE else ''))
+        ax.set(xlabel='depth x (µm)', ylabel=f"{var} ({_unit(ds[var])})" if _unit(ds[var]) else var, title=f"{var} at t = {ts[k]:.0f} s (frame {k})")
+        ax.title.set_fontsize(9); ax.grid(alpha=0.3); ax.legend(fontsize=8, frameon=False)
+        fig.suptitle(f"spectro_nb stage 2, Kirchhoff MRF · {self.source}", fontsize=10)
+        return app_soc._png_bytes(fig)
 
     # --- the page ----------------------------------------------------------------------------------
     def _map_pane(self, var:str, kind:str):
@@ -479,7 +514,7 @@ class MRFView(app_soc._FitRunner, pn.viewable.Viewer):
         label = lambda s: pn.pane.Markdown(s, margin=(0, 10, -10, 10))
         return pn.Column('### Input', self._source, self._alert, '### Maps', label('Variables'), w['maps'], label('Maps show'),
                          w['show'], w['mask'], '### Prior strengths', label('tau_x, tau_t fitted (automatic) or set (manual)'),
-                         w['prior'], w['tau_x'], w['tau_t'], self._run_button, self._progress, self._status, self._download,
+                         w['prior'], w['tau_x'], w['tau_t'], self._run_button, self._progress, self._status, self._downloads,
                          width=300)
 
     def plots(self) -> pn.Column:

@@ -136,13 +136,44 @@ def _netcdf_bytes(ds:xr.Dataset, # a result
         ds.to_netcdf(p, engine='h5netcdf')
         return p.read_bytes()
 
+def _csv_bytes(ds:xr.Dataset, # a result
+               grid:tuple, # its grid, slowest first: the variables on these dimensions (or some of them) become columns
+              ) -> bytes:
+    "`ds` on `grid` as a CSV table (UTF-8): one row per grid point, a column per coordinate and per variable, units in brackets."
+    keep = [k for k, v in ds.data_vars.items() if v.dims and set(v.dims) <= set(grid)]
+    if not keep: raise core.ShapeError(f"no variable of the result lies on {grid}")
+    sub = ds[keep]
+    df = sub.to_dataframe(dim_order=list(grid)).reset_index()   # variables on fewer dimensions are repeated along the others
+    unit = lambda k: sub[k].attrs.get('units') if k in sub.variables else None
+    df.columns = [f"{k} [{unit(k)}]" if unit(k) not in (None, '', '1') else str(k) for k in df.columns]
+    return df.to_csv(index=False, float_format='%.9g', lineterminator='\n').encode('utf-8')
+
+def _figure(width:float, height:float):
+    "A matplotlib Figure outside pyplot (no global state: safe in a session's worker or event loop)."
+    from matplotlib.figure import Figure
+    return Figure(figsize=(width, height), dpi=100, layout='constrained')
+
+def _png_bytes(fig) -> bytes:
+    "A matplotlib figure as PNG bytes (what a PNG button serves)."
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png')
+    return buf.getvalue()
+
+def _map(fig, ax, xs, ys, z, title:str, xlabel:str, ylabel:str, **kw):
+    "A pcolormesh of z (len(ys), len(xs)) with its colour bar and labels (the PNG figures' panels)."
+    im = ax.pcolormesh(np.asarray(xs, float), np.asarray(ys, float), np.asarray(z, float), shading='nearest', **kw)
+    fig.colorbar(im, ax=ax)
+    ax.set_title(title, fontsize=9); ax.set_xlabel(xlabel); ax.set_ylabel(ylabel)
+    return im
+
 # %% ../../nbs/10_app_soc.ipynb #c41b1558
 class _FitRunner(param.Parameterized):
     """A view's fit in the background, shared by `SOCView` and the stage-2 `apps.mrf.MRFView`: the job runs in a worker thread,
     and what it shows (progress, then the result or the failure) reaches the view on the session's event loop.
     The fit's state is in the parameters below; the view adds `source` and `result`, a counter `_gen` (raised when its input
-    is replaced: a late job's output is dropped), `_finish(gen, result, message, error)` and `_download_io()`;
-    `_updates` names its updates in the log."""
+    is replaced: a late job's output is dropped), `_finish(gen, result, message, error)`, and the result's three downloads
+    `result_netcdf()`, `result_csv()` and `result_png()` (bytes); `_updates` names its updates in the log."""
     progress = param.Integer(default=0, bounds=(0, 100), precedence=-1, doc="percent of the fit done")
     status = param.String(default='', precedence=-1, doc="what the view is doing or did last")
     busy = param.Boolean(default=False, precedence=-1, doc="a fit is running")
@@ -191,11 +222,21 @@ class _FitRunner(param.Parameterized):
 
     def _status_widgets(self, prefix:str, # the CSS classes' prefix: `<prefix>-progress`, ...
                         start:param.Event, # the parameter of the button that starts the fit (CSS class `<prefix>-<its name>`)
-                        filename:str, # the download's file name
+                        filename:str, # the NetCDF download's file name (the CSV and PNG ones share its stem)
                        ) -> pn.widgets.Button:
-        "Make the widgets of the fit's state (download, progress bar, status line, error alert, source line); return the start button."
-        self._download = pn.widgets.FileDownload(callback=self._download_io, filename=filename, button_type='primary',
+        "Make the widgets of the fit's state (downloads, progress bar, status line, error alert, source line); return the start button."
+        import io
+        stem = Path(filename).stem
+        get = lambda fn: (lambda: io.BytesIO(fn()))
+        self._download = pn.widgets.FileDownload(callback=get(self.result_netcdf), filename=filename, button_type='primary',
                                                  label='Download result (NetCDF)', disabled=True, css_classes=[f'{prefix}-download'])
+        self._download_csv = pn.widgets.FileDownload(callback=get(self.result_csv), filename=f'{stem}.csv', button_type='primary',
+                                                     button_style='outline', label='CSV table', disabled=True, width=130,
+                                                     css_classes=[f'{prefix}-download-csv'])
+        self._download_png = pn.widgets.FileDownload(callback=get(self.result_png), filename=f'{stem}.png', button_type='primary',
+                                                     button_style='outline', label='PNG figure', disabled=True, width=130,
+                                                     css_classes=[f'{prefix}-download-png'])
+        self._downloads = pn.Column(self._download, pn.Row(self._download_csv, self._download_png))
         self._progress = pn.indicators.Progress(value=0, max=100, bar_color='success', width=260, css_classes=[f'{prefix}-progress'])
         self._status = pn.pane.Markdown('', css_classes=[f'{prefix}-status'])
         self._alert = pn.pane.Alert('', alert_type='danger', visible=False, css_classes=[f'{prefix}-error'])
@@ -207,7 +248,7 @@ class _FitRunner(param.Parameterized):
         self._progress.value = self.progress
         self._status.object = self.status
         self._alert.param.update(object=self.error, visible=bool(self.error))
-        self._download.disabled = self.result is None
+        for w in (self._download, self._download_csv, self._download_png): w.disabled = self.result is None
 
 # %% ../../nbs/10_app_soc.ipynb #87add491
 class SOCView(_FitRunner, pn.viewable.Viewer):
@@ -481,9 +522,28 @@ class SOCView(_FitRunner, pn.viewable.Viewer):
         if self.result is None: raise core.SpectroError("no fit result yet: press Fit first")
         return _netcdf_bytes(self.result, 'soc_result.nc')
 
-    def _download_io(self):
-        import io
-        return io.BytesIO(self.result_netcdf())
+    def result_csv(self) -> bytes:
+        "The fit result as a CSV table (what the CSV button serves): a row per (time, y, x), soc, soc_std and the fit's other fields."
+        if self.result is None: raise core.SpectroError("no fit result yet: press Fit first")
+        return _csv_bytes(self.result, ('time', 'y', 'x'))
+
+    def result_png(self) -> bytes:
+        "A PNG figure of the fit (what the PNG button serves): soc and its sd in the shown frame, soc over depth and time."
+        if self.result is None: raise core.SpectroError("no fit result yet: press Fit first")
+        (xs, dx), (ys, dy) = self._axis('x'), self._axis('y')
+        lab = lambda d: f"{d.name} ({d.unit})" if d.unit else d.name
+        k, t = self.frame, self.stack.time.values.astype(float)
+        soc, sd = self._blank('soc'), self._blank('soc_std')
+        fig = _figure(13, 3.4)
+        axs = fig.subplots(1, 3)
+        how = self.result.attrs.get('method_used', '?')
+        _map(fig, axs[0], xs, ys, soc.values[k], f"soc ({how}), frame {k}: t = {t[k]:.0f} s", lab(dx), lab(dy), vmin=0, vmax=1, cmap='viridis')
+        _map(fig, axs[1], xs, ys, sd.values[k], 'posterior sd of soc', lab(dx), lab(dy), vmin=0,
+             vmax=max(float(np.nanpercentile(sd.values, 99)), 1e-3) if np.isfinite(sd.values).any() else 1, cmap='magma')
+        _map(fig, axs[2], xs, t, soc.mean('y').values, 'soc over depth and time (mean over y)', lab(dx), 'time (s)', vmin=0, vmax=1, cmap='viridis')
+        for ax in axs[:2]: ax.set_aspect('equal')
+        fig.suptitle(f"spectro_nb stage 1 · {self.source}", fontsize=10)
+        return _png_bytes(fig)
 
     # --- the page ----------------------------------------------------------------------------------
     def _build_widgets(self):
@@ -517,7 +577,7 @@ class SOCView(_FitRunner, pn.viewable.Viewer):
         "The sidebar: stack and upload, sliders, method, Fit, progress, status, download."
         w = self._widgets
         return pn.Column('### Stack', self._source, self._upload, self._alert, '### View', w['frame'], w['energy'],
-                         '### Fit', w['method'], self._fit_button, self._progress, self._status, self._download, width=300)
+                         '### Fit', w['method'], self._fit_button, self._progress, self._status, self._downloads, width=300)
 
     def plots(self) -> pn.Column:
         "The main area: image and pixel spectrum, the pixel in words, SOC and uncertainty maps, soc over depth and time."
