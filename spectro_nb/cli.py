@@ -263,6 +263,16 @@ def cmd_bench(args) -> int:
             run_bench(profile=args.profile, seed=args.seed, json_path=out, jobs=args.jobs)
         print(f'rows: {out}')
         return 0
+    if args.stage == 'serve':
+        import pandas as pd
+        from spectro_nb.apps.dashboard import bench_startup, startup_summary
+        df = bench_startup(repeat=1 if args.quick else 3)
+        with pd.option_context('display.width', 160): print(startup_summary(df).to_string())
+        out = Path(args.out or 'bench_serve.csv')
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(out) as t: df.to_csv(t, index=False)
+        print(f'per-run table: {out}')
+        return 0
     if args.stage == 'mrf':
         import pandas as pd
         from spectro_nb.mrf import bench_mrf, mrf_summary, bench_mrf_speed
@@ -332,18 +342,20 @@ def build_parser() -> argparse.ArgumentParser:
                        'CSV tables, PNG figures and a summary into --out.')
     s.add_argument('--out', default='spectro_nb_demo', help='output folder (default: ./spectro_nb_demo)')
     s.set_defaults(func=cmd_demo)
-    s = sub.add_parser('bench', help='benchmarks: soc and mrf (accuracy against ground truth), lcf (throughput), ir (forecasters on both splits)',
+    s = sub.add_parser('bench', help='benchmarks: soc and mrf (accuracy against ground truth), lcf (throughput), ir (forecasters on both splits), serve (startup)',
                        description='soc: LCF, NMF and PRNN on PyBaMM-grounded stacks at 0.3, 1 and 2 M, two doses, '
                        'linear and non-linear mixing, scored against the truth. mrf: the Kirchhoff MRF on PyBaMM charges '
                        '(two parameter sets, 0.5C and 1C, 0.3/1/2 M) fed noisy true soc and stage-1 soc, against the direct '
                        'inversion and a dense optimiser; --speed times it up to 200 × 1000 and fits the log-log slope. '
                        "lcf: fit_lcf throughput (spectra/s) on in-memory stacks of 64 energies and its ratio to xraylarch's lincombo_fit. "
                        'ir: the static, sequential and generative IR forecasters trained on a generated dataset and scored on its '
-                       'random (test_id) and unseen-system (test_ood) splits; --profile quick|full, --seed, --json.')
-    s.add_argument('stage', choices=['soc', 'mrf', 'lcf', 'ir'], help='which benchmark')
+                       'random (test_id) and unseen-system (test_ood) splits; --profile quick|full, --seed, --json. '
+                       'serve: seconds from starting `spectro-nb serve` to its first page, and to a second one, against a bare Panel page '
+                       'started the same way (three runs each; --quick: one).')
+    s.add_argument('stage', choices=['soc', 'mrf', 'lcf', 'ir', 'serve'], help='which benchmark')
     s.add_argument('--out', default=None, help='result file (default: ./bench_<stage>.csv, or ./bench_lcf.json)')
     s.add_argument('--quick', action='store_true', help='soc: one concentration and one dose; mrf: noisy true soc only, '
-                   'no dense baseline (with --speed: the two small sizes); lcf: 200k spectra')
+                   'no dense baseline (with --speed: the two small sizes); lcf: 200k spectra; serve: one run each')
     s.add_argument('--speed', action='store_true', help='mrf: time infer_state against the grid size instead')
     s.add_argument('--larch-n', type=int, default=0, help='lcf: rerun Larch on this many spectra (0: committed figure)')
     s.add_argument('--larch-python', default=None, help='lcf: a Python with xraylarch for the rerun')

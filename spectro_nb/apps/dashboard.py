@@ -4,7 +4,8 @@
 
 # %% ../../nbs/13_app.ipynb #82c3bb40
 from __future__ import annotations
-import functools, socket, time
+import functools, socket, subprocess, sys, tempfile, time, urllib.request
+import pandas as pd
 import panel as pn
 import holoviews.plotting.bokeh  # noqa: F401  the plotting backend: `panel serve` needs it loaded by this module
 # `import a.b as c`, not `from a.b import c`: nbdev makes the latter relative, and `panel serve` runs this file as a script
@@ -14,7 +15,7 @@ import spectro_nb.apps.mrf as app_mrf
 import spectro_nb.apps.ir as app_ir
 
 # %% auto #0
-__all__ = ['SECTIONS', 'make_view', 'Dashboard', 'dashboard', 'serve']
+__all__ = ['SECTIONS', 'make_view', 'Dashboard', 'dashboard', 'serve', 'bench_startup', 'startup_summary']
 
 # %% ../../nbs/13_app.ipynb #09f2dfb1
 SECTIONS = {'soc': 'SOC', 'mrf': 'MRF', 'ir-dataset': 'IR dataset', 'ir-forecast': 'IR forecast'}   # ?tab= name: tab title
@@ -108,6 +109,59 @@ def serve(port:int=5006, # the TCP port
     kw.setdefault('websocket_origin', origin)
     kw.setdefault('title', 'spectro_nb')
     return pn.serve({'/': dashboard}, port=port, address=address, show=show, **kw)
+
+# %% ../../nbs/13_app.ipynb #c5a037e8
+_STARTERS = {   # the servers timed: a bare Panel page (the baseline) and the dashboard, as `spectro-nb serve` starts it
+    'bare Panel page': "import panel as pn\npn.serve({{'/': lambda: pn.pane.Markdown('ok')}}, port={port}, address='127.0.0.1', show=False)",
+    'spectro_nb dashboard': "from spectro_nb.apps.dashboard import serve\nserve(port={port})",
+}
+
+def _time_pages(code:str, # Python source serving a page at http://127.0.0.1:{port}/ ({port} filled in)
+                timeout:float=180., # s: the longest the first page may take
+               ) -> tuple[float, float]:
+    "Run `code` in a fresh Python on a free loopback port: seconds from the start to the first page served, and for a second page; always stopped."
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    url = f'http://127.0.0.1:{port}/'
+    with tempfile.TemporaryFile() as log:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, '-c', code.format(port=port)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise core.SpectroError(f"the server exited with {proc.returncode} before serving a page: {log.read()[-2000:].decode(errors='replace')}")
+                try:
+                    with urllib.request.urlopen(url, timeout=60) as r:
+                        if r.status == 200: r.read(); break
+                except OSError: pass
+                if time.perf_counter() - t0 > timeout: raise core.SpectroError(f"no page from {url} within {timeout:g} s")
+                time.sleep(0.05)
+            first = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            with urllib.request.urlopen(url, timeout=60) as r: r.read()
+            return first, time.perf_counter() - t1
+        finally:
+            proc.terminate()
+            try: proc.wait(10)
+            except subprocess.TimeoutExpired: proc.kill(); proc.wait(10)
+
+def bench_startup(repeat:int=3, # measurements of each server, alternating
+                 ) -> pd.DataFrame:
+    "Seconds to the first and to a second page served, for a bare Panel page and for the dashboard, each in a fresh process."
+    rows = []
+    for i in range(repeat):
+        for name, code in _STARTERS.items():
+            first, nxt = _time_pages(code)
+            rows.append(dict(server=name, repeat=i, first_page_s=round(first, 3), next_page_s=round(nxt, 3)))
+    return pd.DataFrame(rows)
+
+def startup_summary(df:pd.DataFrame, # from `bench_startup`
+                   ) -> pd.DataFrame:
+    "Median seconds per server, and the dashboard's ratio to the bare Panel page."
+    med = df.groupby('server', sort=False)[['first_page_s', 'next_page_s']].median()
+    med.loc['ratio (dashboard / bare Panel)'] = med.loc['spectro_nb dashboard']/med.loc['bare Panel page']
+    return med.round(2)
 
 # %% ../../nbs/13_app.ipynb #6c8d30c7
 if __name__.startswith('bokeh'):   # `panel serve` runs this file once per session: the page comes from the imported
