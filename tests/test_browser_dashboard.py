@@ -93,9 +93,6 @@ def test_loads_and_every_section_renders(page, dash_url, shots):
     _tab(page, 'SOC')                                                         # back: the same SOC view, still drawn
     _soc_ready(page)
     assert 'Traceback' not in page.content()
-    page.set_viewport_size({'width': 1200, 'height': 800})                  # the README's picture (nbs/images/dashboard.png)
-    page.wait_for_timeout(800)
-    page.screenshot(path=shots/'dashboard.png')
     _leave(page)
 
 
@@ -132,6 +129,10 @@ def test_fit_runs_with_progress_and_downloads(page, dash_url, shots, tmp_path):
     expect(page.locator('.soc-pixel p')).to_contain_text('map (LCF) soc =', timeout=WAIT)
     page.wait_for_timeout(500)
     page.screenshot(path=shots/'dashboard_fitted.png', full_page=True)
+    page.set_viewport_size({'width': 1280, 'height': 900})                  # the README's picture (nbs/images/dashboard.png)
+    page.wait_for_timeout(800)
+    page.screenshot(path=shots/'dashboard.png')
+    page.set_viewport_size({'width': 1400, 'height': 1000})
     # the three downloads: what the browser saves is the fit shown
     name, nc = download(page, 'soc-download', WAIT)
     assert name == 'soc_result.nc' and nc[:8] == HDF5, (name, nc[:8])
