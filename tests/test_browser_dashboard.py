@@ -9,8 +9,9 @@ locators pierce the open shadow roots Panel renders into. Every wait is on the p
 
 What the served app must do, a test each: load with every section drawn; a click on the SOC image selects the
 pixel and redraws its spectrum; a fit and a forecast run with their progress bars moving, and their results
-download as NetCDF, CSV and PNG (the files read back); a bad upload shows a message; two sessions keep their
-own state.
+download as NetCDF, CSV and PNG (the files read back); the SOC section's maps of the simulated cell go on to
+the MRF section (and on the toy stack the MRF sidebar says why they cannot); a bad upload shows a message; two
+sessions keep their own state.
 """
 import io, os, re, sys
 
@@ -166,6 +167,34 @@ def test_fit_runs_with_progress_and_downloads(page, dash_url, shots, tmp_path):
     assert 'Traceback' not in page.content()
     page.wait_for_timeout(500)
     page.screenshot(path=shots/'dashboard_forecast.png', full_page=True)
+    _leave(page)
+
+
+def test_soc_maps_go_on_to_the_mrf(page, dash_url, shots):
+    page.goto(dash_url)
+    _soc_ready(page)
+    _tab(page, 'MRF')                                  # the toy stack carries no current or electrode: a message
+    expect(page.locator('.mrf-status p').first).to_contain_text('done', timeout=WAIT)
+    alert = page.locator('.dash-link-message')
+    expect(alert).to_be_hidden()
+    page.locator('.dash-from-soc button').click()
+    expect(alert).to_be_visible(timeout=WAIT)
+    expect(alert.locator('p').first).to_contain_text('does not carry', timeout=WAIT)
+    _tab(page, 'SOC')                                  # the simulated cell's stack, fitted
+    page.locator('.dash-cell-stack button').click()
+    expect(page.locator('.soc-source p')).to_contain_text('PyBaMM cell', timeout=WAIT)
+    expect(page.locator('.soc-status p')).to_contain_text('loaded: 20 frames × 48 energies × 16 × 48 pixels', timeout=WAIT)
+    page.locator('.soc-fit button').click()
+    expect(page.locator('.soc-status p')).to_contain_text('done: LCF on 20 frames', timeout=WAIT)
+    _tab(page, 'MRF')
+    page.locator('.dash-from-soc button').click()
+    expect(page.locator('.mrf-source p').first).to_contain_text('SOC section: LCF maps', timeout=WAIT)
+    expect(page.locator('.mrf-status p').first).to_contain_text('done: infer_state on 48 depths × 20 frames', timeout=WAIT)
+    expect(alert).to_be_hidden(timeout=WAIT)
+    expect(page.locator('.mrf-summary p').first).to_contain_text('Result:', timeout=WAIT)
+    assert 'Traceback' not in page.content()
+    page.wait_for_timeout(800)
+    page.screenshot(path=shots/'dashboard_mrf_from_soc.png', full_page=True)
     _leave(page)
 
 

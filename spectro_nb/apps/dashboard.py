@@ -4,18 +4,20 @@
 
 # %% ../../nbs/13_app.ipynb #82c3bb40
 from __future__ import annotations
-import functools, socket, subprocess, sys, tempfile, time, urllib.request
+import functools, logging, socket, subprocess, sys, tempfile, threading, time, urllib.request
 import pandas as pd
 import panel as pn
 import holoviews.plotting.bokeh  # noqa: F401  the plotting backend: `panel serve` needs it loaded by this module
 # `import a.b as c`, not `from a.b import c`: nbdev makes the latter relative, and `panel serve` runs this file as a script
 import spectro_nb.core as core
+import spectro_nb.mrf as mrf
 import spectro_nb.apps.soc as app_soc
 import spectro_nb.apps.mrf as app_mrf
 import spectro_nb.apps.ir as app_ir
 
 # %% auto #0
-__all__ = ['SECTIONS', 'make_view', 'Dashboard', 'dashboard', 'serve', 'bench_startup', 'startup_summary']
+__all__ = ['SECTIONS', 'CELL_SOURCE', 'make_view', 'Dashboard', 'dashboard', 'cell_stack', 'load_cell_stack',
+           'mrf_inputs_from_soc', 'serve', 'bench_startup', 'startup_summary']
 
 # %% ../../nbs/13_app.ipynb #09f2dfb1
 SECTIONS = {'soc': 'SOC', 'mrf': 'MRF', 'ir-dataset': 'IR dataset', 'ir-forecast': 'IR forecast'}   # ?tab= name: tab title
@@ -57,6 +59,7 @@ class Dashboard:
         self.tabs = pn.Tabs(*zip(SECTIONS.values(), waiting), active=names.index(tab) if tab in names else 0,
                             dynamic=True, css_classes=['dash-tabs'])
         self.sidebar = pn.Column(css_classes=['dash-sidebar'])
+        self._links = {'soc': self._soc_link(), 'mrf': self._mrf_link()}   # the sidebar's head: one stage hands on to the next
         self.tabs.param.watch(lambda e: self.show(names[e.new]), 'active')
         self.show(names[self.tabs.active])
         self.template = pn.template.FastListTemplate(
@@ -76,7 +79,57 @@ class Dashboard:
             self.tabs[names.index(section)] = (SECTIONS[section], v.plots())   # collapses the MRF maps' FlexBox)
             self._filled.add(section)
         if self.tabs.active != names.index(section): self.tabs.active = names.index(section)   # (calls back here)
-        self.sidebar.objects = [v.controls()]
+        self.sidebar.objects = [self._links[section], v.controls()] if section in self._links else [v.controls()]
+
+    # --- from one stage to the next ----------------------------------------------------------------
+    def _soc_link(self) -> pn.Column:
+        b = pn.widgets.Button(name="Load the simulated cell's stack", button_type='primary', button_style='outline', width=280,
+                              css_classes=['dash-cell-stack'])
+        b.on_click(lambda e: self.load_cell())
+        return pn.Column('### Stages together', pn.pane.Markdown(
+            "The MRF example's PyBaMM cell as an operando stack: fit it here, then infer its internal state from the maps "
+            "in the MRF section.", width=290), b)
+
+    def _mrf_link(self) -> pn.Column:
+        b = pn.widgets.Button(name="Infer from the SOC section's maps", button_type='primary', button_style='outline', width=280,
+                              css_classes=['dash-from-soc'])
+        b.on_click(lambda e: self.mrf_from_soc())
+        self._link_alert = pn.pane.Alert('', alert_type='warning', visible=False, css_classes=['dash-link-message'], width=290)
+        return pn.Column('### From the SOC section', pn.pane.Markdown(
+            "The depth profiles of the SOC section's fit (mean over y, with their sd) as this section's input, "
+            "with the simulated cell's current and electrode.", width=290), b, self._link_alert)
+
+    def load_cell(self, sync:bool|None=None, # True: here and now; default: in a worker thread when served
+                 ):
+        "The SOC section on the MRF example's simulated cell (`cell_stack`); the simulation runs in the background when served."
+        v = self.view('soc')
+        sync = not _served() if sync is None else sync
+        doc = None if sync else pn.state.curdoc
+        v.param.update(status='simulating the cell (PyBaMM: seconds the first time in a process)', error='')
+        def job():
+            if doc is not None: pn.state.curdoc = doc   # a context variable: set for this thread only
+            try:
+                st, truth = cell_stack()
+                v._on_loop(doc, lambda: load_cell_stack(v, st, truth))
+            except Exception as e:   # a page shows a message, never a traceback
+                logging.getLogger(__name__).info("the cell's stack failed", exc_info=True)
+                msg = app_soc._message(e, "simulating the cell")
+                v._on_loop(doc, lambda: v.param.update(error=msg, status='the cell could not be loaded'))
+        if sync: job()
+        else: threading.Thread(target=job, name='dashboard-cell-stack', daemon=True).start()
+        return v
+
+    def mrf_from_soc(self, sync:bool|None=None, # True: infer here and now; default: in the background when served
+                    ):
+        "The MRF section on the SOC section's maps (`mrf_inputs_from_soc`), its inference started; the reason in the page when they cannot be used."
+        m = self.view('mrf')
+        try: inp = mrf_inputs_from_soc(self.view('soc'))
+        except Exception as e:   # a page shows a message, never a traceback
+            self._link_alert.param.update(object=app_soc._message(e, 'taking the SOC maps'), visible=True)
+            return None
+        self._link_alert.visible = False
+        m.set_inputs(**inp)
+        return m.run_fit(sync=not _served() if sync is None else sync)
 
 # %% ../../nbs/13_app.ipynb #773aa830
 def dashboard(tab:str|None=None, # the section shown first; default the URL's ?tab=, else 'soc'
@@ -84,6 +137,39 @@ def dashboard(tab:str|None=None, # the section shown first; default the URL's ?t
     "The combined page for one browser session: SOC, MRF, IR dataset and IR forecast as tabs of a FastListTemplate."
     pn.extension()
     return Dashboard(tab).template
+
+# %% ../../nbs/13_app.ipynb #18e969f7
+CELL_SOURCE = "PyBaMM cell: thick LFP (Prada2013, 200 µm) at 1C, 1 M; 20 frames, 48 energies, 16 × 48 pixels, dose 300"
+
+@functools.lru_cache(maxsize=1)
+def cell_stack() -> tuple:
+    "The MRF worked example's simulated cell as an operando stack and its truth (made once per process, shared read-only)."
+    import spectro_nb.sim.imaging as imaging
+    return imaging.spectromicroscopy(_mrf_inputs()['truth'], seed=0, dose=300, energy=48, time=20, n_x=48, n_y=16, return_truth=True)
+
+def load_cell_stack(view:app_soc.SOCView, # the SOC section's view
+                    stack=None, truth=None, # from `cell_stack()` (made when not given)
+                   ) -> app_soc.SOCView:
+    "Show the simulated cell's stack in `view`, with its references, current and truth (the fit reports its error against it)."
+    if stack is None: stack, truth = cell_stack()
+    view.param.update(discharged=truth.discharged.rename(view.discharged.name), charged=truth.charged.rename(view.charged.name))
+    return view.set_stack(stack, CELL_SOURCE, truth=truth, current=truth.current, q_vol=float(stack.attrs['cell_q_vol']))
+
+def mrf_inputs_from_soc(view:app_soc.SOCView, # the SOC section's view, fitted
+                       ) -> dict:
+    "`MRFView.set_inputs` keywords from the SOC section's fit of the simulated cell; a `SpectroError` naming what is missing otherwise."
+    if view.source != CELL_SOURCE:
+        raise core.SpectroError(f"the MRF needs the applied current and the electrode's parameters, which the SOC section's stack "
+                                f"({view.source}) does not carry: load the simulated cell's stack there, or in a notebook give "
+                                "MRFView(soc=..., current=..., electrode=...) yourself")
+    if view.result is None: raise core.SpectroError("the SOC section has no fit yet: press Fit there first")
+    fit = view.result.where(view._extra['active'])   # pores (no absorber) out: their fitted soc is noise
+    soc, sd = mrf.depth_profile(fit)
+    inp = _mrf_inputs()
+    truth = inp['truth'].interp(x=soc.x, time=soc.time, kwargs={'fill_value': 'extrapolate'})   # pixel centres reach past the outer nodes
+    how = view.result.attrs.get('method_used', '?')
+    return dict(soc=soc, current=truth.current, electrode=inp['electrode'], truth=truth, soc_std=sd,
+                source=f"SOC section: {how} maps of the {CELL_SOURCE.split(';')[0]}, mean over y")
 
 # %% ../../nbs/13_app.ipynb #51ae45a7
 def _check_port(port, address:str) -> int:
