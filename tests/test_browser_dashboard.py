@@ -87,6 +87,10 @@ def test_loads_and_every_section_renders(page, dash_url, shots):
     for cls in ('ir-heatmap', 'ir-diff', 'ir-bands', 'ir-voltage'):
         expect(page.locator(f'.{cls} canvas').first).to_be_visible(timeout=WAIT)
     page.screenshot(path=shots/'dashboard_ir_dataset.png', full_page=True)
+    name, csv = download(page, 'ir-download-csv', WAIT)                      # the shown sequence as a table
+    import pandas as pd
+    tab = pd.read_csv(io.BytesIO(csv))
+    assert re.fullmatch(r'ir_sequence_\w+\.csv', name) and {'time', 'dA [absorbance]'} <= set(tab.columns), (name, tab.columns)
     _tab(page, 'IR forecast')
     expect(page.locator('.irf-summary p').first).to_contain_text('No forecast yet', timeout=WAIT)
     for cls in ('irf-static-plot', 'irf-protocol'): expect(page.locator(f'.{cls} canvas').first).to_be_visible(timeout=WAIT)

@@ -279,6 +279,18 @@ class IRDatasetView(pn.viewable.Viewer):
             self._memo = (key, one.assign(dA=difference_spectra(one.spectra)))
         return self._memo[1]
 
+    def sequence_netcdf(self) -> bytes:
+        "The selected sequence as NetCDF4 bytes (what its Download button serves): spectra, ΔA, protocol, parts where known."
+        one = self.selected()
+        if one is None: raise core.SpectroError("no sequence selected")
+        return app_soc._netcdf_bytes(one.assign_attrs(source=self.source, sequence=str(self.sequence)), 'ir_sequence.nc')
+
+    def sequence_csv(self) -> bytes:
+        "The selected sequence as a CSV table (what its CSV button serves): a row per (frame, wavenumber), A, ΔA, the parts, the protocol."
+        one = self.selected()
+        if one is None: raise core.SpectroError("no sequence selected")
+        return app_soc._csv_bytes(one, ('time', 'wavenumber'))
+
     # --- plots -------------------------------------------------------------------------------------
     def _frame_time(self, one) -> tuple[float, hv.Dimension]:
         t, dim = _time_axis(one)
@@ -448,6 +460,11 @@ class IRDatasetView(pn.viewable.Viewer):
                                             description=f"NetCDF written by make_dataset(path=...), at most {self.max_upload_mb:g} MB")
         self._upload.param.watch(self._on_upload, 'value')
         self._alert = pn.pane.Alert('', alert_type='danger', visible=False, css_classes=['ir-error'])
+        get = lambda fn: (lambda: io.BytesIO(fn()))
+        self._download = pn.widgets.FileDownload(callback=get(self.sequence_netcdf), filename='ir_sequence.nc', button_type='primary',
+                                                 label='Download sequence (NetCDF)', css_classes=['ir-download'])
+        self._download_csv = pn.widgets.FileDownload(callback=get(self.sequence_csv), filename='ir_sequence.csv', button_type='primary',
+                                                     button_style='outline', label='CSV table', width=130, css_classes=['ir-download-csv'])
         self._widgets = dict(
             split=pn.widgets.Select.from_param(self.param.split, css_classes=['ir-split']),
             system=pn.widgets.Select.from_param(self.param.system, css_classes=['ir-system']),
@@ -473,12 +490,16 @@ class IRDatasetView(pn.viewable.Viewer):
         p['status'].object, p['summary'].object, p['band_table'].object = self.dataset_text(), self.summary_text(), self.bands_text()
         self._alert.param.update(object=self.error, visible=bool(self.error))
         self._widgets['parts'].disabled = self.dataset is None or not has_parts(self.dataset)
+        name = re.sub(r'[^\w.-]+', '_', str(self.sequence))
+        self._download.filename, self._download_csv.filename = f'ir_sequence_{name}.nc', f'ir_sequence_{name}.csv'
+        self._download.disabled = self._download_csv.disabled = self.sequence is None
 
     def controls(self) -> pn.Column:
         "The sidebar: the dataset and its upload, the selection, what to show."
         w = self._widgets
         return pn.Column('### Dataset', self._panes['status'], self._upload, self._alert, '### Selection', w['split'], w['system'],
-                         w['sequence'], w['frame'], '### Show', w['heatmap'], w['parts'], width=300)
+                         w['sequence'], w['frame'], '### Show', w['heatmap'], w['parts'], '### Download',
+                         self._download, self._download_csv, width=300)
 
     def plots(self) -> pn.Column:
         "The main area: the selection in words, heatmap and protocol, difference spectra and band trajectories, the bands' table."
