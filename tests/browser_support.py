@@ -14,9 +14,10 @@ and makes the fixture of its app's URL with `served_app` (`panel serve` for the 
 `open_page` loads a page and waits until it is drawn, `text` reads a readout, `record_progress` and
 `check_progress` watch a progress bar through a run, `plot_title` waits for a plot drawn with a given title, and
 `download` fetches what a download button serves. Screenshots go to
-$SPECTRO_NB_SCREENSHOTS (CI keeps that folder) or else to a pytest temporary folder.
+$SPECTRO_NB_SCREENSHOTS (the GitHub workflow keeps that folder), else under CI to the clone's `screenshots/`, else
+to a pytest temporary folder.
 """
-import contextlib, os, signal, socket, subprocess, sys, time, urllib.request
+import contextlib, os, re, signal, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
 
 import pytest
@@ -47,11 +48,25 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope='module')
 def shots(tmp_path_factory) -> Path:
-    "Where screenshots go: $SPECTRO_NB_SCREENSHOTS, else a pytest temporary folder."
-    p = Path(os.environ['SPECTRO_NB_SCREENSHOTS']) if os.environ.get('SPECTRO_NB_SCREENSHOTS') \
-        else tmp_path_factory.mktemp('screenshots')
+    """Where screenshots go: $SPECTRO_NB_SCREENSHOTS; else, under CI (CI set), the clone's `screenshots/` folder (ignored by
+    git), which outlives the run as its artefact; else a pytest temporary folder."""
+    env = os.environ.get('SPECTRO_NB_SCREENSHOTS')
+    ci = os.environ.get('CI', '').lower() not in ('', '0', 'false', 'no')
+    p = Path(env) if env else REPO/'screenshots' if ci else tmp_path_factory.mktemp('screenshots')
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+
+def soc_pixel(page) -> tuple[int, int]:
+    "The SOC view's selected pixel (x, y), read from its readout `.soc-pixel`."
+    m = re.search(r'pixel \(x=(\d+), y=(\d+)\)', text(page, 'soc-pixel'))
+    return int(m[1]), int(m[2])
+
+
+def click_soc_image(page, fx:float, fy:float):
+    "Click the SOC view's image canvas at fractions (fx, fy) of its box (the plot frame is the canvas' left part)."
+    box = page.locator('.soc-image canvas').first.bounding_box()
+    page.mouse.click(box['x'] + fx*box['width'], box['y'] + fy*box['height'])
 
 
 def _free_port() -> int:

@@ -19,7 +19,8 @@ import pytest
 
 # skips this module where Chromium, playwright or Panel is missing; the fixtures are used by name
 from browser_support import (_free_port, browser_context_args, browser_type_launch_args, check_progress,  # noqa: F401
-                             download, expect, plot_title, record_progress, served, shots, text as _text)
+                             click_soc_image, download, expect, plot_title, record_progress, served, shots, soc_pixel,
+                             text as _text)
 
 START_TIMEOUT = 90   # s: the server's first session imports Panel, HoloViews and the package
 WAIT = 60_000        # ms: the longest a page element is waited for (the MRF example's simulation and inference included)
@@ -46,17 +47,6 @@ def _leave(*pages):
 
 
 def _tab(page, title): page.locator('.dash-tabs .bk-tab', has_text=title).first.click()
-
-
-def _pixel(page) -> tuple[int, int]:
-    m = re.search(r'pixel \(x=(\d+), y=(\d+)\)', _text(page, 'soc-pixel'))
-    return int(m[1]), int(m[2])
-
-
-def _click_image(page, fx, fy):
-    "Click the SOC image's canvas at fractions (fx, fy) of its box."
-    box = page.locator('.soc-image canvas').first.bounding_box()
-    page.mouse.click(box['x'] + fx*box['width'], box['y'] + fy*box['height'])
 
 
 PNG = b'\x89PNG\r\n\x1a\n'
@@ -104,12 +94,12 @@ def test_loads_and_every_section_renders(page, dash_url, shots):
 def test_pixel_click_updates_the_spectrum(page, dash_url, shots):
     page.goto(dash_url)
     _soc_ready(page)
-    x0, y0 = _pixel(page)
+    x0, y0 = soc_pixel(page)
     frame = re.search(r'frame (\d+) ', _text(page, 'soc-pixel'))[1]
     plot_title(page, rf'^pixel \(x={x0}, y={y0}\), frame {frame}$', WAIT)     # the spectrum plot, as drawn
-    _click_image(page, 0.25, 0.5)
+    click_soc_image(page, 0.25, 0.5)
     expect(page.locator('.soc-pixel p')).not_to_contain_text(f'pixel (x={x0}, y={y0})', timeout=WAIT)
-    x, y = _pixel(page)
+    x, y = soc_pixel(page)
     assert x < x0, ((x0, y0), (x, y))        # left of the centre: a pixel nearer the separator
     plot_title(page, rf'^pixel \(x={x}, y={y}\), frame {frame}$', WAIT)         # the spectrum redrawn for the clicked pixel
     assert 'LCF soc =' in _text(page, 'soc-pixel')

@@ -11,7 +11,8 @@ import importlib.util, os, re
 
 # skips this module where Chromium, playwright or Panel is missing; the fixtures are used by name
 from browser_support import (REPO, browser_context_args, browser_type_launch_args, check_progress,  # noqa: F401
-                             expect, open_page, record_progress, served_app, shots, text as _text)
+                             click_soc_image, expect, open_page, record_progress, served_app, shots,
+                             soc_pixel, text as _text)
 
 APP = REPO/'spectro_nb'/'apps'/'soc.py'
 START_TIMEOUT = 90   # s: the server's first session imports Panel, HoloViews and the package
@@ -31,18 +32,7 @@ def _ready(page):
 def _open(page, url): return open_page(page, url, _ready)
 
 
-def _pixel(page) -> tuple[int, int]:
-    m = re.search(r'pixel \(x=(\d+), y=(\d+)\)', _text(page, 'soc-pixel'))
-    return int(m[1]), int(m[2])
-
-
 def _frame(page) -> int: return int(re.search(r'frame (\d+)', _text(page, 'soc-pixel'))[1])
-
-
-def _click_image(page, fx, fy):
-    "Click the image canvas at fractions (fx, fy) of its box (the plot frame is the canvas' left part)."
-    box = page.locator('.soc-image canvas').first.bounding_box()
-    page.mouse.click(box['x'] + fx*box['width'], box['y'] + fy*box['height'])
 
 
 def test_page_loads(page, soc_url, shots):
@@ -58,17 +48,17 @@ def test_page_loads(page, soc_url, shots):
 
 def test_click_pixel_and_move_frame(page, soc_url, shots):
     _open(page, soc_url)
-    first = _pixel(page)
-    _click_image(page, 0.25, 0.5)
+    first = soc_pixel(page)
+    click_soc_image(page, 0.25, 0.5)
     expect(page.locator('.soc-pixel p')).not_to_contain_text(f'pixel (x={first[0]}, y={first[1]})', timeout=WAIT)
-    x, y = _pixel(page)
+    x, y = soc_pixel(page)
     assert x < first[0], (first, (x, y))          # a click left of the centre selects a pixel nearer the separator
     f0 = _frame(page)
     page.locator('.soc-frame .noUi-handle').first.focus()
     page.keyboard.press('ArrowRight')
     page.keyboard.press('ArrowRight')
     expect(page.locator('.soc-pixel p')).to_contain_text(f'frame {f0 + 2} ', timeout=WAIT)
-    assert _pixel(page) == (x, y)                  # the frame moved, the pixel stayed
+    assert soc_pixel(page) == (x, y)                  # the frame moved, the pixel stayed
     page.screenshot(path=shots/'soc_pixel_frame.png', full_page=True)
 
 
@@ -120,7 +110,7 @@ def test_two_sessions_keep_their_own_state(browser, soc_url, shots):
         for p in (a, b): p.goto(soc_url, wait_until='commit')   # both sessions load side by side
         _ready(a); _ready(b)
         start_b = _text(b, 'soc-pixel')
-        _click_image(a, 0.2, 0.3)
+        click_soc_image(a, 0.2, 0.3)
         a.locator('.soc-fit button').click()
         expect(a.locator('.soc-status p')).to_contain_text('done', timeout=WAIT)
         a.locator('.soc-upload input[type=file]').set_input_files(
