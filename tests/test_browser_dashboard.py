@@ -1,8 +1,8 @@
 """The combined dashboard (`spectro_nb/apps/dashboard.py`) in a real browser: Debian's Chromium driven by
 pytest-playwright (set up by `browser_support.py`, which skips this module with the reason where that browser
-or playwright is missing, and gives the screenshots' folder: $SPECTRO_NB_SCREENSHOTS, else a pytest temporary
-folder) against `spectro_nb.apps.dashboard.serve` (what `spectro-nb serve` calls) on a free loopback port.
-
+or playwright is missing, and gives the screenshots' folder: $SPECTRO_NB_SCREENSHOTS, under CI `screenshots/`,
+else a temporary folder) against `spectro-nb serve` (the installed command, which calls
+`spectro_nb.apps.dashboard.serve`) on a free loopback port.
 The page holds the four sections as tabs (`.dash-tabs`); each section's view writes into the page what its own
 browser tests check (`.soc-pixel`, `.mrf-summary`, `.ir-summary`, `.irf-summary`, ...). Playwright's CSS
 locators pierce the open shadow roots Panel renders into. Every wait is on the page's content.
@@ -14,6 +14,7 @@ the MRF section (and on the toy stack the MRF sidebar says why they cannot); a b
 sessions keep their own state.
 """
 import io, os, re, sys
+from pathlib import Path
 
 import pytest
 
@@ -28,10 +29,12 @@ WAIT = 60_000        # ms: the longest a page element is waited for (the MRF exa
 
 @pytest.fixture(scope='module')
 def dash_url(tmp_path_factory):
-    "`serve(port)` of the dashboard in a child process on a free loopback port; its URL once a session renders; always stopped, its log checked."
+    "`spectro-nb serve --port P` (the installed command) on a free loopback port; its URL once a session renders; always stopped, its log checked."
     port = _free_port()
-    code = f"import torch; torch.set_num_threads(1)\nfrom spectro_nb.apps.dashboard import serve\nserve(port={port})"
-    with served([sys.executable, '-c', code], f'http://127.0.0.1:{port}/', tmp_path_factory, START_TIMEOUT, 30, 'serve') as url:
+    script = Path(sys.executable).with_name('spectro-nb')      # the console script pip installed beside this Python
+    cmd = [str(script)] if script.exists() else [sys.executable, '-c', 'import sys; from spectro_nb.cli import main; sys.exit(main())']
+    with served(cmd + ['serve', '--port', str(port)], f'http://127.0.0.1:{port}/', tmp_path_factory, START_TIMEOUT, 30,
+                'spectro-nb serve') as url:
         yield url
 
 
