@@ -3,6 +3,7 @@ pytest-playwright (set up by `browser_support.py`, which skips this module with 
 or playwright is missing, and gives the screenshots' folder: $SPECTRO_NB_SCREENSHOTS, under CI `screenshots/`,
 else a temporary folder) against `spectro-nb serve` (the installed command, which calls
 `spectro_nb.apps.dashboard.serve`) on a free loopback port.
+
 The page holds the four sections as tabs (`.dash-tabs`); each section's view writes into the page what its own
 browser tests check (`.soc-pixel`, `.mrf-summary`, `.ir-summary`, `.irf-summary`, ...). Playwright's CSS
 locators pierce the open shadow roots Panel renders into. Every wait is on the page's content.
