@@ -150,9 +150,8 @@ def cell_stack() -> tuple:
 def load_cell_stack(view:app_soc.SOCView, # the SOC section's view
                     stack=None, truth=None, # from `cell_stack()` (made when not given)
                    ) -> app_soc.SOCView:
-    "Show the simulated cell's stack in `view`, with its references, current and truth (the fit reports its error against it)."
+    "Show the simulated cell's stack in `view`, with its current and truth (the fit reports its error against it); its end members are the view's own LFP references."
     if stack is None: stack, truth = cell_stack()
-    view.param.update(discharged=truth.discharged.rename(view.discharged.name), charged=truth.charged.rename(view.charged.name))
     return view.set_stack(stack, CELL_SOURCE, truth=truth, current=truth.current, q_vol=float(stack.attrs['cell_q_vol']))
 
 def mrf_inputs_from_soc(view:app_soc.SOCView, # the SOC section's view, fitted
