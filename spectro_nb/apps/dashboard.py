@@ -4,7 +4,7 @@
 
 # %% ../../nbs/13_app.ipynb #82c3bb40
 from __future__ import annotations
-import functools, logging, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import functools, logging, socket, subprocess, sys, tempfile, time, urllib.request
 import pandas as pd
 import panel as pn
 import holoviews.plotting.bokeh  # noqa: F401  the plotting backend: `panel serve` needs it loaded by this module
@@ -103,20 +103,16 @@ class Dashboard:
                  ):
         "The SOC section on the MRF example's simulated cell (`cell_stack`); the simulation runs in the background when served."
         v = self.view('soc')
-        sync = not _served() if sync is None else sync
-        doc = None if sync else pn.state.curdoc
-        v.param.update(status='simulating the cell (PyBaMM: seconds the first time in a process)', error='')
-        def job():
-            if doc is not None: pn.state.curdoc = doc   # a context variable: set for this thread only
+        def job(doc):   # the view's background-job plumbing: busy (Fit disabled) until the stack is set or the failure shown
             try:
                 st, truth = cell_stack()
                 v._on_loop(doc, lambda: load_cell_stack(v, st, truth))
             except Exception as e:   # a page shows a message, never a traceback
                 logging.getLogger(__name__).info("the cell's stack failed", exc_info=True)
                 msg = app_soc._message(e, "simulating the cell")
-                v._on_loop(doc, lambda: v.param.update(error=msg, status='the cell could not be loaded'))
-        if sync: job()
-        else: threading.Thread(target=job, name='dashboard-cell-stack', daemon=True).start()
+                v._on_loop(doc, lambda: v.param.update(error=msg, status='the cell could not be loaded', busy=False))
+        v._start_fit(job, not _served() if sync is None else sync, 'simulating the cell (PyBaMM: seconds the first time in a process)',
+                     'dashboard-cell-stack', 'a fit is running: load the cell when it is done')
         return v
 
     def mrf_from_soc(self, sync:bool|None=None, # True: infer here and now; default: in the background when served

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/12_app_ir.ipynb #05c8d55e
 from __future__ import annotations
-import functools, inspect, io, logging, os, re, threading, time
+import functools, inspect, logging, os, re, threading, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -460,11 +460,8 @@ class IRDatasetView(pn.viewable.Viewer):
                                             description=f"NetCDF written by make_dataset(path=...), at most {self.max_upload_mb:g} MB")
         self._upload.param.watch(self._on_upload, 'value')
         self._alert = pn.pane.Alert('', alert_type='danger', visible=False, css_classes=['ir-error'])
-        get = lambda fn: (lambda: io.BytesIO(fn()))
-        self._download = pn.widgets.FileDownload(callback=get(self.sequence_netcdf), filename='ir_sequence.nc', button_type='primary',
-                                                 label='Download sequence (NetCDF)', css_classes=['ir-download'])
-        self._download_csv = pn.widgets.FileDownload(callback=get(self.sequence_csv), filename='ir_sequence.csv', button_type='primary',
-                                                     button_style='outline', label='CSV table', width=130, css_classes=['ir-download-csv'])
+        self._download = app_soc._file_download(self.sequence_netcdf, 'ir_sequence.nc', 'Download sequence (NetCDF)', 'ir-download')
+        self._download_csv = app_soc._file_download(self.sequence_csv, 'ir_sequence.csv', 'CSV table', 'ir-download-csv', outline=True)
         self._widgets = dict(
             split=pn.widgets.Select.from_param(self.param.split, css_classes=['ir-split']),
             system=pn.widgets.Select.from_param(self.param.system, css_classes=['ir-system']),

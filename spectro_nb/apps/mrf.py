@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_app_mrf.ipynb #c631fad2
 from __future__ import annotations
-import io, logging, time
+import logging, time
 from functools import partial
 import numpy as np
 import xarray as xr
@@ -306,6 +306,20 @@ class MRFView(app_soc._FitRunner, pn.viewable.Viewer):
                     tools=['hover'], title=f"identifiable (green): {100*m.mean():.0f}% of nodes", **_MAP_SIZE)
         return img*self._line('identifiable')
 
+    def profile(self, var:str, # a variable of the result
+                k:int, # the frame
+               ) -> tuple:
+        "`var` over depth at frame `k`, and its ±2 sd band (lo, hi): log-normal for sigma_eff, else from `<var>_std`; None without an sd."
+        ds = self.result
+        y = ds[var].transpose('x', 'time').values[:, k].astype(float)
+        if var == 'sigma_eff' and 'log_sigma_std' in ds:
+            ls = ds.log_sigma_std.transpose('x', 'time').values[:, k]
+            return y, (y*np.exp(-2*ls), y*np.exp(2*ls))
+        if f'{var}_std' in ds:
+            sd = ds[f'{var}_std'].transpose('x', 'time').values[:, k].astype(float)
+            if np.isfinite(sd).any(): return y, (y - 2*sd, y + 2*sd)
+        return y, None
+
     @param.depends('result', 'frame', 'variable')
     def profile_plot(self):
         "The chosen variable over depth at the chosen instant: estimate, ±2 sd band, non-identifiable nodes, truth."
@@ -313,17 +327,10 @@ class MRFView(app_soc._FitRunner, pn.viewable.Viewer):
         if ds is None or var not in ds: return _placeholder('profile: no result yet (Re-run inference)', width=560, height=300)
         k = min(self.frame, ds.sizes['time'] - 1)
         xs, t = ds.x.values*1e6, float(ds.time.values[k])
-        y = ds[var].transpose('x', 'time').values[:, k].astype(float)
+        y, band = self.profile(var, k)
         kd, vd = self._dims(var)
         X = kd[0]
         parts, core_vals = [], [y]
-        band = None
-        if var == 'sigma_eff' and 'log_sigma_std' in ds:
-            ls = ds.log_sigma_std.transpose('x', 'time').values[:, k]
-            band = y*np.exp(-2*ls), y*np.exp(2*ls)
-        elif f'{var}_std' in ds:
-            sd = ds[f'{var}_std'].transpose('x', 'time').values[:, k].astype(float)
-            if np.isfinite(sd).any(): band = y - 2*sd, y + 2*sd
         if band is not None:
             parts.append(hv.Area((xs, band[0], band[1]), X, [vd, hv.Dimension(f'{var}_hi')], label='±2 sd')
                          .opts(color='#4c78a8', alpha=0.25, line_alpha=0))
@@ -445,13 +452,8 @@ class MRFView(app_soc._FitRunner, pn.viewable.Viewer):
                          'depth x (µm)', 'time (s)', cmap='viridis')
             ax.axhline(ts[k], color='white', ls='--', lw=1)
         ax, var = axs[-1], self.variable if self.variable in ds else fields[0]
-        y = ds[var].transpose('x', 'time').values[:, k].astype(float)
-        if var == 'sigma_eff' and 'log_sigma_std' in ds:
-            ls = ds.log_sigma_std.transpose('x', 'time').values[:, k]
-            ax.fill_between(xs, y*np.exp(-2*ls), y*np.exp(2*ls), color='#4c78a8', alpha=0.25, lw=0, label='±2 sd')
-        elif f'{var}_std' in ds:
-            sd = ds[f'{var}_std'].transpose('x', 'time').values[:, k].astype(float)
-            ax.fill_between(xs, y - 2*sd, y + 2*sd, color='#4c78a8', alpha=0.25, lw=0, label='±2 sd')
+        y, band = self.profile(var, k)
+        if band is not None: ax.fill_between(xs, *band, color='#4c78a8', alpha=0.25, lw=0, label='±2 sd')
         ax.plot(xs, y, color='#1f4e79', lw=2, label='inferred')
         tr = self.truth_of(var)
         if tr is not None: ax.plot(xs, tr.values[:, k], 'k--', lw=1.5, label='truth' + (' (shifted)' if var in _RELATIVE else ''))

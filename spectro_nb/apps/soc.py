@@ -148,6 +148,19 @@ def _csv_bytes(ds:xr.Dataset, # a result
     df.columns = [f"{k} [{unit(k)}]" if unit(k) not in (None, '', '1') else str(k) for k in df.columns]
     return df.to_csv(index=False, float_format='%.9g', lineterminator='\n').encode('utf-8')
 
+def _file_download(content, # called with no argument when the button is pressed: the file's bytes
+                   filename:str, # the file's name in the browser
+                   label:str, # the button's text
+                   css:str, # its CSS class
+                   outline:bool=False, # an outlined, narrower button (the secondary formats)
+                   **kw, # more FileDownload parameters (e.g. disabled=True)
+                  ) -> pn.widgets.FileDownload:
+    "A download button whose file is made when it is pressed."
+    import io
+    if outline: kw = dict(button_style='outline', width=130) | kw
+    return pn.widgets.FileDownload(callback=lambda: io.BytesIO(content()), filename=filename, button_type='primary',
+                                   label=label, css_classes=[css], **kw)
+
 def _figure(width:float, height:float):
     "A matplotlib Figure outside pyplot (no global state: safe in a session's worker or event loop)."
     from matplotlib.figure import Figure
@@ -225,17 +238,10 @@ class _FitRunner(param.Parameterized):
                         filename:str, # the NetCDF download's file name (the CSV and PNG ones share its stem)
                        ) -> pn.widgets.Button:
         "Make the widgets of the fit's state (downloads, progress bar, status line, error alert, source line); return the start button."
-        import io
         stem = Path(filename).stem
-        get = lambda fn: (lambda: io.BytesIO(fn()))
-        self._download = pn.widgets.FileDownload(callback=get(self.result_netcdf), filename=filename, button_type='primary',
-                                                 label='Download result (NetCDF)', disabled=True, css_classes=[f'{prefix}-download'])
-        self._download_csv = pn.widgets.FileDownload(callback=get(self.result_csv), filename=f'{stem}.csv', button_type='primary',
-                                                     button_style='outline', label='CSV table', disabled=True, width=130,
-                                                     css_classes=[f'{prefix}-download-csv'])
-        self._download_png = pn.widgets.FileDownload(callback=get(self.result_png), filename=f'{stem}.png', button_type='primary',
-                                                     button_style='outline', label='PNG figure', disabled=True, width=130,
-                                                     css_classes=[f'{prefix}-download-png'])
+        self._download = _file_download(self.result_netcdf, filename, 'Download result (NetCDF)', f'{prefix}-download', disabled=True)
+        self._download_csv = _file_download(self.result_csv, f'{stem}.csv', 'CSV table', f'{prefix}-download-csv', outline=True, disabled=True)
+        self._download_png = _file_download(self.result_png, f'{stem}.png', 'PNG figure', f'{prefix}-download-png', outline=True, disabled=True)
         self._downloads = pn.Column(self._download, pn.Row(self._download_csv, self._download_png))
         self._progress = pn.indicators.Progress(value=0, max=100, bar_color='success', width=260, css_classes=[f'{prefix}-progress'])
         self._status = pn.pane.Markdown('', css_classes=[f'{prefix}-status'])
