@@ -57,10 +57,17 @@ def shots(tmp_path_factory) -> Path:
     return p
 
 
-def soc_pixel(page) -> tuple[int, int]:
-    "The SOC view's selected pixel (x, y), read from its readout `.soc-pixel`."
-    m = re.search(r'pixel \(x=(\d+), y=(\d+)\)', text(page, 'soc-pixel'))
-    return int(m[1]), int(m[2])
+def soc_pixel(page, timeout:float=20_000, # ms
+             ) -> tuple[int, int]:
+    """The SOC view's selected pixel (x, y), read from its readout `.soc-pixel`; read again until it names one (a readout
+    being redrawn can be read mid-way: a fresh clone's run once read it without its pixel right after the page was drawn)."""
+    end = time.monotonic() + timeout/1000
+    while True:
+        words = text(page, 'soc-pixel')
+        m = re.search(r'pixel \(x=(\d+), y=(\d+)\)', words)
+        if m: return int(m[1]), int(m[2])
+        if time.monotonic() > end: raise AssertionError(f'the pixel readout names no pixel: {words!r}')
+        page.wait_for_timeout(100)
 
 
 def click_soc_image(page, fx:float, fy:float):
